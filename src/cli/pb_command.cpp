@@ -1,0 +1,230 @@
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "pb/explain.hpp"
+#include "pb/pabulib.hpp"
+#include "pb/rules.hpp"
+
+namespace fabrique::cli {
+
+namespace {
+
+namespace json = boost::json;
+using namespace fabrique::pb;
+
+struct CountArgs {
+  std::string file;
+  std::string rule = "greedy";
+  std::string utility = "cost";
+  std::string format = "text";
+  std::string lang = "fr";
+  std::string tie_break = "id";
+  std::string stop = "exhaustive";
+  bool explain = false;
+  bool strict = false;
+};
+
+struct ConvertArgs {
+  std::string input;
+  std::string output;
+  bool strict = false;
+};
+
+// Reads a file, printing its warnings; exits with status 1 on a structural error.
+Election load(const std::string& path, bool strict) {
+  ReadResult result = read_pabulib_file(path, ReadOptions{.strict = strict});
+  for (const auto& warning : result.warnings)
+    std::cerr << fmt::format("fabrique: warning: {}:{}: {}\n", path, warning.line,
+                             warning.reason);
+  return std::move(result.election);
+}
+
+json::object outcome_json(const Election& e, const Outcome& o, const CountArgs& args) {
+  json::object out;
+  out["rule"] = args.rule;
+  if (args.rule.rfind("mes-add1", 0) == 0) out["stop"] = args.stop;
+  out["utility"] = o.utility_label;
+  json::array selected;
+  for (ProjectIndex p : o.selected) selected.emplace_back(e.projects[p].id);
+  out["selected"] = std::move(selected);
+  out["total_cost"] = format_money(o.total_cost, e.cost_scale);
+  out["budget"] = format_money(e.budget, e.cost_scale);
+  out["exhaustive"] = o.exhaustive;
+  if (o.voter_budget != 0) out["voter_budget"] = o.voter_budget.get_str();
+  if (o.budget_steps > 0) out["budget_steps"] = o.budget_steps;
+  if (args.explain) {
+    Explanation x = explain(e, o, *parse_lang(args.lang));
+    json::object explanation;
+    explanation["summary"] = x.summary;
+    json::array projects;
+    for (std::size_t p = 0; p < x.projects.size(); ++p) {
+      const auto& report = o.reports[p];
+      json::object entry;
+      entry["id"] = e.projects[p].id;
+      entry["selected"] = report.fate == Fate::Selected;
+      entry["round"] = report.round;
+      entry["supporters"] = report.supporters;
+      if (report.price != 0) entry["price"] = report.price.get_str();
+      entry["text"] = x.projects[p];
+      projects.emplace_back(std::move(entry));
+    }
+    explanation["projects"] = std::move(projects);
+    out["explanation"] = std::move(explanation);
+  }
+  return out;
+}
+
+void print_text(const Election& e, const Outcome& o, const CountArgs& args) {
+  Lang lang = *parse_lang(args.lang);
+  const std::string currency = e.meta_value("currency") ? " " + *e.meta_value("currency") : "";
+  std::cout << fmt::format(fmt::runtime(tr(lang, "Règle : {} (utilité {})\n",
+                                           "Rule: {} (utility {})\n")),
+                           o.rule_label, o.utility_label);
+  std::cout << fmt::format(
+      fmt::runtime(tr(lang, "Budget : {}{} ; dépensé : {}{} ; exhaustif : {}\n",
+                      "Budget: {}{}; spent: {}{}; exhaustive: {}\n")),
+      format_money(e.budget, e.cost_scale), currency, format_money(o.total_cost, e.cost_scale),
+      currency, o.exhaustive ? tr(lang, "oui", "yes") : tr(lang, "non", "no"));
+  std::cout << tr(lang, "Projets financés, dans l'ordre de sélection :\n",
+                  "Funded projects, in order of selection:\n");
+  int rank = 0;
+  for (ProjectIndex p : o.selected) {
+    const Project& project = e.projects[p];
+    std::cout << fmt::format("{:>4}. {:<12} {:>14}  {}\n", ++rank, project.id,
+                             format_money(project.cost, e.cost_scale), project.name);
+  }
+  if (args.explain) {
+    Explanation x = explain(e, o, lang);
+    std::cout << "\n" << x.summary << "\n\n";
+    for (const auto& line : x.projects) std::cout << "- " << line << "\n";
+  }
+}
+
+int run_count(const CountArgs& args) {
+  RuleOptions options;
+  options.rule = *parse_rule(args.rule);
+  options.utility = *parse_utility(args.utility);
+  options.tie_break = *parse_tie_break(args.tie_break);
+  options.add1_stop = args.stop == "overspend" ? Add1Stop::Overspend : Add1Stop::Exhaustive;
+  Election election = load(args.file, args.strict);
+  Outcome outcome = count(election, options);
+  if (args.format == "json")
+    std::cout << json::serialize(outcome_json(election, outcome, args)) << "\n";
+  else
+    print_text(election, outcome, args);
+  return 0;
+}
+
+int run_convert(const ConvertArgs& args) {
+  Election election = load(args.input, args.strict);
+  std::string text = write_pabulib(election);
+  if (args.output.empty() || args.output == "-") {
+    std::cout << text;
+    return 0;
+  }
+  std::ofstream out(args.output, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw std::runtime_error("cannot write " + args.output);
+  return 0;
+}
+
+int run_check(const std::string& file, bool strict) {
+  Election e = load(file, strict);
+  std::cout << fmt::format("{}: {} ({}), {} projects, {} ballots, budget {}\n", file,
+                           to_string(e.vote_type), e.meta_value("rule") ? *e.meta_value("rule") : "-",
+                           e.projects.size(), e.ballots.size(),
+                           format_money(e.budget, e.cost_scale));
+  return 0;
+}
+
+// Runs a subcommand body, turning every error into one line and status 1.
+template <class Body>
+void guarded(Body body) {
+  try {
+    int status = body();
+    if (status != 0) throw CLI::RuntimeError(status);
+  } catch (const CLI::RuntimeError&) {
+    throw;
+  } catch (const std::exception& error) {
+    std::cerr << "fabrique: " << error.what() << "\n";
+    throw CLI::RuntimeError(1);
+  }
+}
+
+const char* kCountHelp =
+    "Count a pabulib election and print the funded projects in selection order.\n"
+    "Rules (meaning of pabutools 1.2.3; ties broken by project id as a string unless "
+    "--tie-break says otherwise):\n"
+    "  greedy           by total utility per cost; skip what does not fit\n"
+    "  mes              Method of Equal Shares, no completion\n"
+    "  mes-add1         MES, raising each voter's share by 1 currency unit until the outcome is\n"
+    "                   exhaustive (--stop exhaustive, pabutools) or until the next step would\n"
+    "                   overspend (--stop overspend, as Wieliczka 2023 counted)\n"
+    "  mes-add1-greedy  mes-add1, then greedy on what is left\n"
+    "  phragmen         sequential Phragmén (approval ballots)\n"
+    "  max-welfare      the set of greatest total utility within the budget (exact)\n"
+    "  official         the rule of the file's META `rule`, as the city applied it (greedy\n"
+    "                   variants rank by points where ballots carry points; greedy-threshold\n"
+    "                   drops projects under min_project_score_threshold)\n"
+    "Utilities: cost (default) and cardinality treat cumulative and ordinal ballots as\n"
+    "approvals, as pabutools does; points uses the points voters gave.";
+
+}  // namespace
+
+void register_pb(CLI::App& app) {
+  CLI::App* pb = app.add_subcommand("pb", "The participatory-budgeting counting engine");
+  pb->require_subcommand(1);
+
+  auto count_args = std::make_shared<CountArgs>();
+  CLI::App* count_cmd = pb->add_subcommand("count", kCountHelp);
+  count_cmd->add_option("file", count_args->file, "pabulib .pb file")->required();
+  count_cmd->add_option("--rule", count_args->rule, "counting rule")
+      ->check(CLI::IsMember({"greedy", "mes", "mes-add1", "mes-add1-greedy", "phragmen",
+                             "max-welfare", "official"}))
+      ->capture_default_str();
+  count_cmd->add_option("--utility", count_args->utility, "voter utility")
+      ->check(CLI::IsMember({"cost", "cardinality", "points"}))
+      ->capture_default_str();
+  count_cmd->add_option("--format", count_args->format, "output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  count_cmd->add_flag("--explain", count_args->explain,
+                      "explain for each project why it was or was not funded");
+  count_cmd->add_option("--lang", count_args->lang, "language of texts")
+      ->check(CLI::IsMember({"fr", "en"}))
+      ->capture_default_str();
+  count_cmd->add_option("--tie-break", count_args->tie_break,
+                        "tie-break order: id (string, pabutools), id-natural, cheapest")
+      ->check(CLI::IsMember({"id", "id-natural", "cheapest"}))
+      ->capture_default_str();
+  count_cmd->add_option("--stop", count_args->stop, "when mes-add1 stops raising the shares")
+      ->check(CLI::IsMember({"exhaustive", "overspend"}))
+      ->capture_default_str();
+  count_cmd->add_flag("--strict", count_args->strict, "treat data warnings as errors");
+  count_cmd->callback([count_args] { guarded([&] { return run_count(*count_args); }); });
+
+  auto convert_args = std::make_shared<ConvertArgs>();
+  CLI::App* convert_cmd =
+      pb->add_subcommand("convert", "Read a .pb file and write it back in canonical form");
+  convert_cmd->add_option("input", convert_args->input, "pabulib .pb file")->required();
+  convert_cmd->add_option("output", convert_args->output, "output file (default: stdout)");
+  convert_cmd->add_flag("--strict", convert_args->strict, "treat data warnings as errors");
+  convert_cmd->callback([convert_args] { guarded([&] { return run_convert(*convert_args); }); });
+
+  auto check_file = std::make_shared<std::string>();
+  auto check_strict = std::make_shared<bool>(false);
+  CLI::App* check_cmd = pb->add_subcommand("check", "Validate a .pb file and summarise it");
+  check_cmd->add_option("file", *check_file, "pabulib .pb file")->required();
+  check_cmd->add_flag("--strict", *check_strict, "treat data warnings as errors");
+  check_cmd->callback(
+      [check_file, check_strict] { guarded([&] { return run_check(*check_file, *check_strict); }); });
+}
+
+}  // namespace fabrique::cli

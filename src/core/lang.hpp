@@ -1,0 +1,22 @@
+// The languages every user-visible text exists in.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace fabrique {
+
+enum class Lang { Fr, En };
+
+inline std::optional<Lang> parse_lang(const std::string& code) {
+  if (code == "fr") return Lang::Fr;
+  if (code == "en") return Lang::En;
+  return std::nullopt;
+}
+
+// Picks the text of the language: tr(lang, "Financé", "Funded").
+inline const char* tr(Lang lang, const char* fr, const char* en) {
+  return lang == Lang::Fr ? fr : en;
+}
+
+}  // namespace fabrique

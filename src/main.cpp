@@ -1,0 +1,13 @@
+// The `fabrique` binary: one subcommand per capability.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Fabrique, the participatory city platform"};
+  app.set_version_flag("--version", "fabrique 0.1.0");
+  app.require_subcommand(1);
+  fabrique::cli::register_pb(app);
+  CLI11_PARSE(app, argc, argv);
+  return 0;
+}

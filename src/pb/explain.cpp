@@ -1,0 +1,191 @@
+#include "pb/explain.hpp"
+
+#include <fmt/format.h>
+
+#include "pb/pabulib.hpp"
+
+namespace fabrique::pb {
+
+namespace {
+
+bool starts_with(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
+
+bool is_equal_shares(const Outcome& outcome) {
+  return starts_with(outcome.rule_label, "mes") ||
+         starts_with(outcome.rule_label, "official: equalshares");
+}
+
+std::string money(const Election& e, Money amount) {
+  std::string text = format_money(amount, e.cost_scale);
+  if (const std::string* currency = e.meta_value("currency")) text += " " + *currency;
+  return text;
+}
+
+std::string money(const Election& e, const mpq_class& amount) {
+  mpq_class units = amount / e.cost_scale;
+  std::string text = format_decimal(units);
+  if (const std::string* currency = e.meta_value("currency")) text += " " + *currency;
+  return text;
+}
+
+std::string summary(const Election& e, const Outcome& o, Lang lang) {
+  std::string text;
+  const std::size_t voters = e.ballots.size();
+  if (is_equal_shares(o)) {
+    text = fmt::format(
+        fmt::runtime(tr(lang,
+                        "Méthode des parts égales : chacun des {} votants a reçu une part de {} "
+                        "du budget. À chaque tour, le projet que ses soutiens pouvaient payer au "
+                        "plus bas prix par unité d'utilité ({}) a été financé ; chaque soutien a "
+                        "payé ce prix, ou tout ce qui lui restait.",
+                        "Method of Equal Shares: each of the {} voters received a share of {} of "
+                        "the budget. In each round, the project its supporters could pay for at "
+                        "the lowest price per unit of utility ({}) was funded; each supporter "
+                        "paid that price, or all they had left.")),
+        voters, money(e, o.voter_budget), o.utility_label);
+    if (o.budget_steps > 0)
+      text += fmt::format(
+          fmt::runtime(tr(lang,
+                          " La part a été relevée d'une unité monétaire à la fois jusqu'à ce "
+                          "résultat ({} calculs).",
+                          " The share was raised one currency unit at a time up to this outcome "
+                          "({} runs computed).")),
+          o.budget_steps);
+  } else if (starts_with(o.rule_label, "phragmen")) {
+    text = tr(lang,
+              "Méthode séquentielle de Phragmén : les votants gagnent de l'argent au même rythme ; "
+              "un projet est financé dès que ses soutiens réunissent son coût.",
+              "Sequential Phragmén: voters earn money at the same pace; a project is funded as "
+              "soon as its supporters together hold its cost.");
+  } else if (starts_with(o.rule_label, "max-welfare")) {
+    text = fmt::format(
+        fmt::runtime(tr(lang,
+                        "Bien-être maximal : l'ensemble de projets dont l'utilité totale ({}) est "
+                        "la plus grande sans dépasser le budget.",
+                        "Maximum welfare: the set of projects with the greatest total utility "
+                        "({}) that fits in the budget.")),
+        o.utility_label);
+  } else {
+    text = fmt::format(
+        fmt::runtime(tr(lang,
+                        "Règle gloutonne ({}) : les projets sont pris du mieux classé au moins "
+                        "bien classé ({}), tant qu'ils tiennent dans le budget.",
+                        "Greedy rule ({}): projects are taken from best to worst ranked ({}) "
+                        "while they fit in the budget.")),
+        o.rule_label, o.utility_label);
+  }
+  text += fmt::format(
+      fmt::runtime(tr(lang, " Dépensé : {} sur {} ; {} projet(s) financé(s).",
+                      " Spent: {} of {}; {} project(s) funded.")),
+      money(e, o.total_cost), money(e, e.budget), o.selected.size());
+  for (const auto& note : o.notes) text += " (" + note + ")";
+  return text;
+}
+
+std::string sentence(const Election& e, const Outcome& o, const ProjectReport& r, Lang lang) {
+  const Project& p = e.projects[r.project];
+  std::string head = p.id;
+  if (!p.name.empty()) head.append(" (").append(p.name).append(")");
+  head.append(": ");
+  switch (r.fate) {
+    case Fate::Selected:
+      if (is_equal_shares(o) && r.price != 0)
+        return head + fmt::format(
+                          fmt::runtime(tr(lang,
+                                          "financé au tour {} ; ses {} soutiens ont payé {} "
+                                          "chacun au plus, {} d'entre eux donnant tout ce "
+                                          "qui leur restait.",
+                                          "funded in round {}; its {} supporters paid at most {} "
+                                          "each, {} of them giving all they had left.")),
+                          r.round, r.supporters, money(e, r.price), r.exhausted_supporters);
+      if (starts_with(o.rule_label, "phragmen"))
+        return head + fmt::format(fmt::runtime(tr(lang,
+                                                  "financé au tour {} ({} soutiens) ; la charge "
+                                                  "de ses soutiens est passée à {}.",
+                                                  "funded in round {} ({} supporters); its "
+                                                  "supporters' load rose to {}.")),
+                                  r.round, r.supporters, money(e, r.price));
+      if (starts_with(o.rule_label, "max-welfare"))
+        return head + fmt::format(fmt::runtime(tr(lang,
+                                                  "financé : il fait partie de l'ensemble "
+                                                  "d'utilité totale maximale ({} soutiens).",
+                                                  "funded: part of the set of greatest total "
+                                                  "utility ({} supporters).")),
+                                  r.supporters);
+      return head + fmt::format(fmt::runtime(tr(lang,
+                                                "financé en position {} ({} votes, coût {}) ; il "
+                                                "restait {} à son tour.",
+                                                "funded as number {} ({} votes, cost {}); {} was "
+                                                "left when its turn came.")),
+                                r.round, r.supporters, money(e, p.cost), money(e, r.remaining));
+    case Fate::NoSupport:
+      return head + tr(lang, "non financé : personne n'a voté pour lui.",
+                       "not funded: nobody voted for it.");
+    case Fate::DidNotFit:
+      return head + fmt::format(fmt::runtime(tr(lang,
+                                                "non financé : il coûte {}, mais il ne restait "
+                                                "que {} à son tour.",
+                                                "not funded: it costs {}, but only {} was left "
+                                                "when its turn came.")),
+                                money(e, p.cost), money(e, r.remaining));
+    case Fate::RanOutOfMoney:
+      return head + fmt::format(fmt::runtime(tr(lang,
+                                                "non financé : ses {} soutiens n'avaient plus que "
+                                                "{} à eux tous, moins que son coût de {}.",
+                                                "not funded: its {} supporters had only {} left "
+                                                "between them, less than its cost of {}.")),
+                                r.supporters, money(e, r.supporters_money), money(e, p.cost));
+    case Fate::StoppedBeforeTurn:
+      return head + tr(lang,
+                       "non financé : le dépouillement s'est arrêté avant son tour (un projet "
+                       "mieux classé ne tenait plus dans le budget).",
+                       "not funded: the count stopped before its turn (a better-ranked project "
+                       "no longer fitted in the budget).");
+    case Fate::BelowThreshold: {
+      auto threshold = e.min_project_score_threshold.value_or(0);
+      return head + fmt::format(fmt::runtime(tr(lang,
+                                                "non financé : {} ({}), sous le seuil de {}.",
+                                                "not funded: {} ({}), under the threshold of {}.")),
+                                format_decimal(r.score, 0), o.utility_label, threshold);
+    }
+    case Fate::NotInOptimum:
+      return head + tr(lang,
+                       "non financé : il ne fait pas partie de l'ensemble d'utilité totale "
+                       "maximale.",
+                       "not funded: not part of the set of greatest total utility.");
+    case Fate::NotFeasible:
+      return head + tr(lang, "non financé : la ville l'a jugé irréalisable.",
+                       "not funded: the city found it could not be carried out.");
+  }
+  return head;
+}
+
+}  // namespace
+
+std::string format_decimal(const mpq_class& value, int decimals) {
+  mpz_class scale = 1;
+  for (int k = 0; k < decimals; ++k) scale *= 10;
+  mpq_class scaled = abs(value) * scale;
+  mpz_class rounded = (scaled.get_num() * 2 + scaled.get_den()) / (scaled.get_den() * 2);
+  std::string digits = rounded.get_str();
+  const std::size_t width = static_cast<std::size_t>(decimals);
+  if (digits.size() <= width) digits = std::string(width + 1 - digits.size(), '0') + digits;
+  std::string text;
+  if (value < 0 && rounded != 0) text += '-';
+  text.append(digits, 0, digits.size() - width);
+  if (width > 0) {
+    text += '.';
+    text.append(digits, digits.size() - width, width);
+  }
+  return text;
+}
+
+Explanation explain(const Election& election, const Outcome& outcome, Lang lang) {
+  Explanation explanation;
+  explanation.summary = summary(election, outcome, lang);
+  for (const auto& report : outcome.reports)
+    explanation.projects.push_back(sentence(election, outcome, report, lang));
+  return explanation;
+}
+
+}  // namespace fabrique::pb

@@ -1,0 +1,57 @@
+// Shared pieces of the counting rules: tie-break order, vote tallies, ballots
+// grouped by identical content. Internal to src/pb.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "pb/rules.hpp"
+
+namespace fabrique::pb::detail {
+
+// Products of two 64-bit amounts (votes x cost, welfare x cost) fit in 128 bits.
+__extension__ typedef __int128 Wide;
+
+// rank[p] is p's place in the tie-break order: lower wins a tie.
+std::vector<std::uint32_t> tie_ranks(const Election& election, TieBreak tie_break);
+
+// Number of ballots containing each project.
+std::vector<std::int64_t> vote_counts(const Election& election);
+// Sum of the points given to each project (0 when ballots carry no points).
+std::vector<std::int64_t> point_totals(const Election& election);
+
+// Utility a single ballot entry gives under `utility` (0 = not a supporter).
+std::int64_t entry_utility(const Election& election, Utility utility, ProjectIndex project,
+                           std::int64_t points);
+
+// Identical ballots (same projects with the same utilities) merged into one
+// group with a multiplicity: every rule treats them alike, and real profiles
+// shrink a lot (Warszawa 2026: 61,668 ballots).
+struct BallotGroup {
+  std::vector<ProjectIndex> projects;       // sorted
+  std::vector<std::int64_t> utilities;      // same order, all > 0
+  std::int64_t multiplicity = 0;
+};
+std::vector<BallotGroup> group_ballots(const Election& election, Utility utility);
+
+// Supporters of each project: (group index, utility) pairs.
+struct Supporter {
+  std::uint32_t group;
+  std::int64_t utility;
+};
+std::vector<std::vector<Supporter>> supporters_by_project(const std::vector<BallotGroup>& groups,
+                                                          std::size_t project_count);
+
+Money total_cost(const Election& election, const std::vector<ProjectIndex>& projects);
+
+// True when no project outside `selected` among `candidates` fits in the rest
+// of the budget (all projects when `candidates` is empty).
+bool is_exhaustive(const Election& election, const std::vector<ProjectIndex>& selected,
+                   const std::vector<ProjectIndex>& candidates = {});
+
+// Fills `outcome.total_cost` / `exhaustive` and the Selected entries of reports.
+void finish_outcome(const Election& election, Outcome& outcome);
+
+std::vector<ProjectReport> blank_reports(const Election& election);
+
+}  // namespace fabrique::pb::detail

@@ -1,0 +1,17 @@
+META
+key;value
+description;test
+num_projects;3
+num_votes;3
+budget;1000
+vote_type;approval
+PROJECTS
+project_id;cost;name
+1;400;Park
+2;300;Library
+3;500;Bike lanes
+VOTES
+voter_id;vote
+6-12;1
+6-15;2
+6-12;3

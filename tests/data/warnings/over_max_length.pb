@@ -1,0 +1,20 @@
+META
+key;value
+description;a ballot longer than max_length
+num_projects;4
+num_votes;3
+budget;1000
+vote_type;approval
+min_length;1
+max_length;3
+PROJECTS
+project_id;cost;name
+1;100;A
+2;200;B
+3;300;C
+4;400;D
+VOTES
+voter_id;vote
+v1;1,2
+v2;1,2,3,4
+v3;4

@@ -1,0 +1,19 @@
+META
+key;value
+description;several anomalies: counts off, short ballot, choose-1 with two projects
+num_projects;3
+num_votes;5
+budget;1000
+vote_type;choose-1
+min_length;1
+max_length;1
+PROJECTS
+project_id;cost;name
+1;100;A
+2;200;B
+VOTES
+voter_id;vote
+v1;1
+v2;
+v3;1,2
+v4;2
