@@ -112,6 +112,7 @@ int run_count(const CountArgs& args) {
   options.utility = *parse_utility(args.utility);
   options.tie_break = *parse_tie_break(args.tie_break);
   options.add1_stop = args.stop == "overspend" ? Add1Stop::Overspend : Add1Stop::Exhaustive;
+  options.exact_reports = args.explain;  // published figures are exact
   Election election = load(args.file, args.strict);
   Outcome outcome = count(election, options);
   if (args.format == "json")

@@ -129,63 +129,48 @@ class EqualSharesRun {
                            Math::error_of_ratio(cost, total)});
     }
     int round = static_cast<int>(selected.size());
+    std::vector<bool> gone;
     while (!remaining.empty()) {
       std::stable_sort(remaining.begin(), remaining.end(),
                        [](const Candidate& a, const Candidate& b) {
                          return a.affordability < b.affordability;
                        });
+      gone.assign(remaining.size(), false);
       std::optional<std::size_t> best;
-      Num best_error = 0;
-      std::vector<std::size_t> dropped;
       for (std::size_t k = 0; k < remaining.size(); ++k) {
         auto& candidate = remaining[k];
-        ProjectIndex p = candidate.project;
-        Num available = 0;
-        for (const auto& s : profile_.supporters[p])
-          available += budget_[s.group] * Math::from(profile_.groups[s.group].multiplicity);
-        Num cost = Math::from(election_.projects[p].cost);
-        if (Math::compare(available, cost, Num(0)) < 0) {
-          dropped.push_back(k);
-          if (reports) {
-            (*reports)[p].fate = Fate::RanOutOfMoney;
-            (*reports)[p].supporters_money = Math::exact(available);
-          }
-          continue;
-        }
+        // Prices only grow as voters spend: a project whose last price is
+        // already above the best one cannot win this round, nor can those
+        // after it. (pabutools checks affordability first; the order of the
+        // two checks changes no outcome, only when a lost cause is dropped.)
         if (best && Math::certainly_greater(candidate.affordability,
                                             remaining[*best].affordability,
-                                            candidate.error + best_error))
-          break;  // its price can only have grown since it was computed
-        affordability(p, candidate.affordability, candidate.error);
+                                            candidate.error + remaining[*best].error))
+          break;
+        if (!affordability(candidate.project, candidate.affordability, candidate.error, reports)) {
+          gone[k] = true;
+          continue;
+        }
         if (!best) {
           best = k;
-          best_error = candidate.error;
           continue;
         }
         const auto& current = remaining[*best];
         int order = Math::compare(candidate.affordability, current.affordability,
-                                  candidate.error + best_error);
-        if (order < 0 || (order == 0 && profile_.rank[p] < profile_.rank[current.project])) {
+                                  candidate.error + current.error);
+        if (order < 0 ||
+            (order == 0 && profile_.rank[candidate.project] < profile_.rank[current.project]))
           best = k;
-          best_error = candidate.error;
-        }
       }
-      if (!best) {
-        remaining.clear();
-        break;
-      }
+      if (!best) break;  // nothing left is affordable
       ProjectIndex chosen = remaining[*best].project;
-      Num price = remaining[*best].affordability;
-      pay(chosen, price, reports, ++round);
+      pay(chosen, remaining[*best].affordability, reports, ++round);
       selected.push_back(chosen);
-      // Remove the chosen and the dropped, keeping the others' order.
-      std::vector<bool> gone(remaining.size(), false);
       gone[*best] = true;
-      for (std::size_t k : dropped) gone[k] = true;
-      std::vector<Candidate> next;
+      std::size_t kept = 0;
       for (std::size_t k = 0; k < remaining.size(); ++k)
-        if (!gone[k]) next.push_back(std::move(remaining[k]));
-      remaining = std::move(next);
+        if (!gone[k]) remaining[kept++] = std::move(remaining[k]);
+      remaining.resize(kept);
     }
     return selected;
   }
@@ -193,35 +178,64 @@ class EqualSharesRun {
  private:
   // pabutools' affordability: the lowest price per unit of utility at which the
   // supporters, each paying price x utility or all they have, cover the cost.
-  void affordability(ProjectIndex p, Num& result, Num& error) {
+  // Found by fixpoint: assume everyone can pay, mark who cannot ("poor": pays
+  // all they have), recompute, until no one new is poor. The price only grows,
+  // so the poor only grow; the fixpoint is the unique price where payments
+  // meet the cost, the value pabutools' sorted scan finds.
+  // Returns false (and leaves `result`) when the supporters together cannot
+  // pay: the project is dropped for good, as budgets only shrink.
+  bool affordability(ProjectIndex p, Num& result, Num& error,
+                     std::vector<ProjectReport>* reports) {
     const auto& supporters = profile_.supporters[p];
-    order_.resize(supporters.size());
-    std::iota(order_.begin(), order_.end(), 0);
-    std::int64_t same = profile_.same_utility[p];
-    std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const auto& sa = supporters[a];
-      const auto& sb = supporters[b];
-      if (same) return budget_[sa.group] < budget_[sb.group];
-      return budget_[sa.group] * Math::from(sb.utility) <
-             budget_[sb.group] * Math::from(sa.utility);
-    });
-    Num cost = Math::from(election_.projects[p].cost);
-    Num paid = 0;
-    Num denominator = Math::from(profile_.total_utility[p]);
-    for (std::uint32_t k : order_) {
-      const auto& s = supporters[k];
-      const auto& group = profile_.groups[s.group];
-      Num factor = (cost - paid) / denominator;
-      if (factor * Math::from(s.utility) <= budget_[s.group]) {
-        result = factor;
-        error = Math::error_of_ratio(cost + paid, denominator);
-        return;
+    const Num cost = Math::from(election_.projects[p].cost);
+    // First pass: what the supporters hold, and the price if all could pay.
+    Num available = 0;
+    for (const auto& s : supporters)
+      available += budget_[s.group] * Math::from(profile_.groups[s.group].multiplicity);
+    if (Math::compare(available, cost, Num(0)) < 0) {
+      if (reports) {
+        (*reports)[p].fate = Fate::RanOutOfMoney;
+        (*reports)[p].supporters_money = Math::exact(available);
       }
-      paid += budget_[s.group] * Math::from(group.multiplicity);
-      denominator -= Math::from(group.multiplicity * s.utility);
+      return false;
     }
-    // Only reachable through rounding on the fast path (available >= cost).
-    throw TooCloseToCall{};
+    Num rich_utility = Math::from(profile_.total_utility[p]);
+    Num paid_by_poor = 0;
+    Num price = cost / rich_utility;
+    // Only supporters who cannot pay twice the naive price can ever turn poor
+    // while the price stays below that: scan those few, and the whole list
+    // again only if the price climbs past it.
+    Num horizon = price + price;
+    at_risk_.clear();
+    for (std::uint32_t k = 0; k < supporters.size(); ++k)
+      if (budget_[supporters[k].group] < horizon * Math::from(supporters[k].utility))
+        at_risk_.push_back(k);
+    poor_.assign(supporters.size(), 0);
+    for (;;) {
+      bool changed = false;
+      const bool beyond_horizon = !(price < horizon);
+      auto visit = [&](std::uint32_t k) {
+        if (poor_[k]) return;
+        const auto& s = supporters[k];
+        if (budget_[s.group] < price * Math::from(s.utility)) {
+          poor_[k] = 1;
+          changed = true;
+          const auto multiplicity = profile_.groups[s.group].multiplicity;
+          paid_by_poor += budget_[s.group] * Math::from(multiplicity);
+          rich_utility -= Math::from(multiplicity * s.utility);
+        }
+      };
+      if (beyond_horizon)
+        for (std::uint32_t k = 0; k < supporters.size(); ++k) visit(k);
+      else
+        for (std::uint32_t k : at_risk_) visit(k);
+      if (!changed) break;
+      if (!(rich_utility > 0)) throw TooCloseToCall{};  // only through rounding
+      price = (cost - paid_by_poor) / rich_utility;
+    }
+    result = price;
+    error = Math::error_of_ratio(cost + paid_by_poor, rich_utility);
+    return true;
   }
 
   void pay(ProjectIndex p, const Num& price, std::vector<ProjectReport>* reports, int round) {
@@ -250,7 +264,8 @@ class EqualSharesRun {
   const Election& election_;
   const Profile& profile_;
   std::vector<Num> budget_;
-  std::vector<std::uint32_t> order_;
+  std::vector<std::uint32_t> at_risk_;
+  std::vector<char> poor_;
 };
 
 // One MES run at a given per-voter budget, B/n + extra_units cost units.
@@ -258,13 +273,17 @@ class EqualSharesRun {
 std::vector<ProjectIndex> run_equal_shares(const Election& election, const Profile& profile,
                                            std::int64_t extra_units,
                                            std::vector<ProjectReport>* reports,
-                                           bool force_exact = false) {
+                                           bool exact_reports = false) {
   if (profile.voters == 0) return profile.free_projects;
-  if (!force_exact && !reports) {
+  if (!(reports && exact_reports)) {
     try {
       long double share = static_cast<long double>(election.budget) / profile.voters +
                           static_cast<long double>(extra_units);
-      return EqualSharesRun<FastMath>(election, profile, share).run(nullptr);
+      auto fast_reports = reports ? std::optional(*reports) : std::nullopt;
+      auto selected = EqualSharesRun<FastMath>(election, profile, share)
+                          .run(fast_reports ? &*fast_reports : nullptr);
+      if (reports) *reports = std::move(*fast_reports);
+      return selected;
     } catch (const TooCloseToCall&) {
     }
   }
@@ -275,13 +294,17 @@ std::vector<ProjectIndex> run_equal_shares(const Election& election, const Profi
   return EqualSharesRun<ExactMath>(election, profile, share).run(reports);
 }
 
+// The outcome at a given share, with its per-project reports. Their figures
+// (prices, money left) come from the fast path unless `exact_reports`; the
+// selection is exact either way.
 Outcome make_outcome(const Election& election, const Profile& profile, Utility utility,
-                     std::int64_t extra_units, std::string label) {
+                     std::int64_t extra_units, std::string label, bool exact_reports) {
   Outcome outcome;
   outcome.reports = detail::blank_reports(election);
   for (ProjectIndex p = 0; p < election.projects.size(); ++p)
     if (profile.total_utility[p] <= 0) outcome.reports[p].fate = Fate::NoSupport;
-  outcome.selected = run_equal_shares(election, profile, extra_units, &outcome.reports);
+  outcome.selected =
+      run_equal_shares(election, profile, extra_units, &outcome.reports, exact_reports);
   outcome.rule_label = std::move(label);
   outcome.utility_label = to_string(utility);
   if (profile.voters > 0) {
@@ -304,13 +327,14 @@ bool selects_every_candidate(const Profile& profile, const std::vector<ProjectIn
 
 }  // namespace
 
-Outcome equal_shares(const Election& election, Utility utility, TieBreak tie_break) {
+Outcome equal_shares(const Election& election, Utility utility, TieBreak tie_break,
+                     bool exact_reports) {
   Profile profile = make_profile(election, utility, tie_break);
-  return make_outcome(election, profile, utility, 0, "mes");
+  return make_outcome(election, profile, utility, 0, "mes", exact_reports);
 }
 
 Outcome equal_shares_add1(const Election& election, Utility utility, TieBreak tie_break,
-                          Add1Stop stop) {
+                          Add1Stop stop, bool exact_reports) {
   Profile profile = make_profile(election, utility, tie_break);
   // Raising every voter's share by one currency unit at a time, as pabutools
   // does; the outcome of each step is the plain MES outcome at that share.
@@ -348,7 +372,7 @@ Outcome equal_shares_add1(const Election& election, Utility utility, TieBreak ti
     outcome.selected = previous;
     detail::finish_outcome(election, outcome);
   } else {
-    outcome = make_outcome(election, profile, utility, chosen_extra, label);
+    outcome = make_outcome(election, profile, utility, chosen_extra, label, exact_reports);
   }
   outcome.budget_steps = steps;
   return outcome;
@@ -360,8 +384,10 @@ std::vector<ProjectIndex> equal_shares_selection(const Election& election, Utili
   return run_equal_shares(election, profile, extra_units, nullptr);
 }
 
-Outcome equal_shares_add1_greedy(const Election& election, Utility utility, TieBreak tie_break) {
-  Outcome mes = equal_shares_add1(election, utility, tie_break, Add1Stop::Exhaustive);
+Outcome equal_shares_add1_greedy(const Election& election, Utility utility, TieBreak tie_break,
+                                 bool exact_reports) {
+  Outcome mes =
+      equal_shares_add1(election, utility, tie_break, Add1Stop::Exhaustive, exact_reports);
   if (mes.exhaustive) {
     mes.rule_label = "mes-add1-greedy";
     return mes;

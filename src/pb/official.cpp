@@ -67,7 +67,7 @@ Outcome official_greedy(const Election& election, TieBreak tie_break, GreedyKind
 
 }  // namespace
 
-Outcome official(const Election& election, TieBreak tie_break) {
+Outcome official(const Election& election, TieBreak tie_break, bool exact_reports) {
   const std::string* rule = election.meta_value("rule");
   if (!rule) throw RuleError("the file names no rule (META rule): choose one with --rule");
   const std::string& name = *rule;
@@ -79,12 +79,12 @@ Outcome official(const Election& election, TieBreak tie_break) {
   } else if (name == "greedy-threshold") {
     outcome = official_greedy(election, tie_break, GreedyKind::Threshold);
   } else if (name == "equalshares") {
-    outcome = equal_shares(election, Utility::Cost, tie_break);
+    outcome = equal_shares(election, Utility::Cost, tie_break, exact_reports);
   } else if (name == "equalshares/add1") {
-    outcome = equal_shares_add1(election, Utility::Cost, tie_break, Add1Stop::Exhaustive);
+    outcome = equal_shares_add1(election, Utility::Cost, tie_break, Add1Stop::Exhaustive, exact_reports);
   } else if (name == "equalshares/add1-comparison") {
     // Wieliczka's count: raise the shares until the next step would overspend.
-    outcome = equal_shares_add1(election, Utility::Cost, tie_break, Add1Stop::Overspend);
+    outcome = equal_shares_add1(election, Utility::Cost, tie_break, Add1Stop::Overspend, exact_reports);
   } else {
     throw RuleError("the file's rule '" + name +
                     "' is not one the engine knows (greedy, greedy-no-skip, greedy-threshold, "

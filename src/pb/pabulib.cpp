@@ -974,27 +974,27 @@ struct Column {
   std::size_t source = kNoColumn;  // index in `fields`, kNoColumn when added
 };
 
-// The written columns: the original ones, plus any required one they lack.
+// The written columns: the original ones, plus any wanted one they lack
+// (inserted at the front, in the order of `wanted`).
 std::vector<Column> output_columns(const std::vector<std::string>& original,
                                    const std::vector<std::pair<std::string_view, Role>>& roles,
-                                   const std::vector<std::pair<std::string_view, bool>>& needed) {
+                                   const std::vector<std::pair<std::string_view, bool>>& wanted) {
+  const auto role_of = [&roles](std::string_view name) {
+    for (const auto& role : roles)
+      if (role.first == name) return role.second;
+    return Role::Other;
+  };
   std::vector<Column> columns;
-  for (std::size_t i = 0; i < original.size(); ++i) {
-    Role role = Role::Other;
-    for (const auto& [name, r] : roles)
-      if (original[i] == name) role = r;
-    columns.push_back(Column{original[i], role, i});
-  }
+  for (std::size_t i = 0; i < original.size(); ++i)
+    columns.push_back(Column{original[i], role_of(original[i]), i});
   std::size_t insert_at = 0;
-  for (const auto& [name, wanted] : needed) {
+  for (const auto& want : wanted) {
+    const std::string_view name = want.first;
     const bool present = std::any_of(columns.begin(), columns.end(),
-                                     [&](const Column& c) { return c.name == name; });
-    if (present || !wanted) continue;
-    Role role = Role::Other;
-    for (const auto& [n, r] : roles)
-      if (n == name) role = r;
+                                     [name](const Column& c) { return c.name == name; });
+    if (present || !want.second) continue;
     columns.insert(columns.begin() + static_cast<std::ptrdiff_t>(insert_at),
-                   Column{std::string(name), role, kNoColumn});
+                   Column{std::string(name), role_of(name), kNoColumn});
     ++insert_at;
   }
   return columns;

@@ -65,22 +65,22 @@ Outcome count(const Election& election, const RuleOptions& options) {
     throw RuleError("--utility points needs ballots with points (cumulative ballots or a "
                     "points column); this file has none");
   switch (options.rule) {
-    case RuleName::Greedy: {
-      Outcome outcome = greedy(election, options.utility, options.tie_break);
-      return outcome;
-    }
+    case RuleName::Greedy:
+      return greedy(election, options.utility, options.tie_break);
     case RuleName::EqualShares:
-      return equal_shares(election, options.utility, options.tie_break);
+      return equal_shares(election, options.utility, options.tie_break, options.exact_reports);
     case RuleName::EqualSharesAdd1:
-      return equal_shares_add1(election, options.utility, options.tie_break, options.add1_stop);
+      return equal_shares_add1(election, options.utility, options.tie_break, options.add1_stop,
+                               options.exact_reports);
     case RuleName::EqualSharesAdd1Greedy:
-      return equal_shares_add1_greedy(election, options.utility, options.tie_break);
+      return equal_shares_add1_greedy(election, options.utility, options.tie_break,
+                                      options.exact_reports);
     case RuleName::Phragmen:
       return sequential_phragmen(election, options.tie_break);
     case RuleName::MaxWelfare:
       return max_welfare(election, options.utility, options.tie_break);
     case RuleName::Official:
-      return official(election, options.tie_break);
+      return official(election, options.tie_break, options.exact_reports);
   }
   throw RuleError("unknown rule");
 }

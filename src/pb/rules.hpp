@@ -49,6 +49,10 @@ struct RuleOptions {
   Utility utility = Utility::Cost;
   TieBreak tie_break = TieBreak::IdString;
   Add1Stop add1_stop = Add1Stop::Exhaustive;
+  // MES prices and money left in the reports computed in exact rationals
+  // (slower); otherwise they are long double approximations. The selection is
+  // exact either way.
+  bool exact_reports = false;
 };
 
 // Why a project ended where it did; rendered for the public by explain.hpp.
@@ -101,18 +105,19 @@ Outcome count(const Election& election, const RuleOptions& options);
 // The individual rules, for callers that compose them.
 Outcome greedy(const Election& election, Utility utility, TieBreak tie_break,
                const std::vector<ProjectIndex>& already_selected = {});
-Outcome equal_shares(const Election& election, Utility utility, TieBreak tie_break);
+Outcome equal_shares(const Election& election, Utility utility, TieBreak tie_break,
+                     bool exact_reports = false);
 Outcome equal_shares_add1(const Election& election, Utility utility, TieBreak tie_break,
-                          Add1Stop stop);
+                          Add1Stop stop, bool exact_reports = false);
 // One plain MES run with every voter's share raised by `extra_units` cost
 // units above budget/voters: the building block of add1, exposed for tests.
 std::vector<ProjectIndex> equal_shares_selection(const Election& election, Utility utility,
                                                  TieBreak tie_break, std::int64_t extra_units);
 Outcome equal_shares_add1_greedy(const Election& election, Utility utility,
-                                 TieBreak tie_break);
+                                 TieBreak tie_break, bool exact_reports = false);
 Outcome sequential_phragmen(const Election& election, TieBreak tie_break);
 Outcome max_welfare(const Election& election, Utility utility, TieBreak tie_break);
-Outcome official(const Election& election, TieBreak tie_break);
+Outcome official(const Election& election, TieBreak tie_break, bool exact_reports = false);
 
 // The utility a rule uses for an election's ballots: points only where they exist.
 bool utility_applies(const Election& election, Utility utility);

@@ -1,0 +1,15 @@
+META
+key;value
+budget;500
+vote_type;choose-1
+max_length;1
+PROJECTS
+project_id;cost;name
+A;200;"Multi
+line"
+B;300;B
+VOTES
+voter_id;vote
+1;A
+2;B
+3;A,B

@@ -1,0 +1,17 @@
+﻿META
+key;value
+num_projects;4
+num_votes;2
+budget;90
+vote_type;ordinal
+min_length;2
+PROJECTS
+project_id;cost
+M/01/XI;30
+M/02/XI;40
+P0040;50
+c1;20
+VOTES
+voter_id;vote
+1-1;P0040,M/01/XI,c1
+1-2;c1,M/02/XI

@@ -1,0 +1,13 @@
+META
+key;value
+budget;12.75
+vote_type;scoring
+min_project_score_threshold;2.0
+PROJECTS
+project_id;cost
+1;1.5
+2;2
+VOTES
+voter_id;vote;points
+q;1,2;-1,4
+r;2;0
