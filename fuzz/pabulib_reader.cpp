@@ -24,7 +24,9 @@ using fabrique::pb::write_pabulib;
   std::abort();
 }
 
-bool one_line(std::string_view text) { return text.find_first_of("\r\n") == std::string_view::npos; }
+bool one_line(std::string_view text) {
+  return text.find_first_of("\r\n") == std::string_view::npos;
+}
 
 }  // namespace
 

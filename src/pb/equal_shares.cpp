@@ -16,6 +16,7 @@
 // supporter at the exact price pays "all" or "the price") need no check.
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 
 #include "pb/rule_support.hpp"
@@ -108,8 +109,10 @@ class EqualSharesRun {
  public:
   using Num = typename Math::Num;
 
-  EqualSharesRun(const Election& election, const Profile& profile, const Num& voter_budget)
-      : election_(election), profile_(profile) {
+  // `trace`, when given, receives every decision of the run (see Trace).
+  EqualSharesRun(const Election& election, const Profile& profile, const Num& voter_budget,
+                 std::vector<std::uint64_t>* trace = nullptr)
+      : election_(election), profile_(profile), trace_(trace) {
     budget_.assign(profile.groups.size(), voter_budget);
   }
 
@@ -139,6 +142,7 @@ class EqualSharesRun {
       std::optional<std::size_t> best;
       for (std::size_t k = 0; k < remaining.size(); ++k) {
         auto& candidate = remaining[k];
+        record(kVisit | candidate.project);
         // Prices only grow as voters spend: a project whose last price is
         // already above the best one cannot win this round, nor can those
         // after it. (pabutools checks affordability first; the order of the
@@ -164,6 +168,7 @@ class EqualSharesRun {
       }
       if (!best) break;  // nothing left is affordable
       ProjectIndex chosen = remaining[*best].project;
+      record(kChoose | chosen);
       pay(chosen, remaining[*best].affordability, reports, ++round);
       selected.push_back(chosen);
       gone[*best] = true;
@@ -186,6 +191,14 @@ class EqualSharesRun {
   // pay: the project is dropped for good, as budgets only shrink.
   bool affordability(ProjectIndex p, Num& result, Num& error,
                      std::vector<ProjectReport>* reports) {
+    // Two instances, so that the untraced hot loop carries no recording.
+    return trace_ ? affordability<true>(p, result, error, reports)
+                  : affordability<false>(p, result, error, reports);
+  }
+
+  template <bool kTracing>
+  bool affordability(ProjectIndex p, Num& result, Num& error,
+                     std::vector<ProjectReport>* reports) {
     const auto& supporters = profile_.supporters[p];
     const Num cost = Math::from(election_.projects[p].cost);
     // First pass: what the supporters hold, and the price if all could pay.
@@ -193,6 +206,7 @@ class EqualSharesRun {
     for (const auto& s : supporters)
       available += budget_[s.group] * Math::from(profile_.groups[s.group].multiplicity);
     if (Math::compare(available, cost, Num(0)) < 0) {
+      record(kDrop | p);
       if (reports) {
         (*reports)[p].fate = Fate::RanOutOfMoney;
         (*reports)[p].supporters_money = Math::exact(available);
@@ -211,6 +225,7 @@ class EqualSharesRun {
       if (budget_[supporters[k].group] < horizon * Math::from(supporters[k].utility))
         at_risk_.push_back(k);
     poor_.assign(supporters.size(), 0);
+    discovered_.clear();
     for (;;) {
       bool changed = false;
       const bool beyond_horizon = !(price < horizon);
@@ -220,6 +235,7 @@ class EqualSharesRun {
         if (budget_[s.group] < price * Math::from(s.utility)) {
           poor_[k] = 1;
           changed = true;
+          if constexpr (kTracing) discovered_.push_back(k);
           const auto multiplicity = profile_.groups[s.group].multiplicity;
           paid_by_poor += budget_[s.group] * Math::from(multiplicity);
           rich_utility -= Math::from(multiplicity * s.utility);
@@ -235,21 +251,28 @@ class EqualSharesRun {
     }
     result = price;
     error = Math::error_of_ratio(cost + paid_by_poor, rich_utility);
+    if constexpr (kTracing) {
+      trace_->push_back(kPoor | p);
+      trace_->insert(trace_->end(), discovered_.begin(), discovered_.end());
+    }
     return true;
   }
 
   void pay(ProjectIndex p, const Num& price, std::vector<ProjectReport>* reports, int round) {
     std::int64_t exhausted = 0;
+    discovered_.clear();
     for (const auto& s : profile_.supporters[p]) {
       Num due = price * Math::from(s.utility);
       Num& budget = budget_[s.group];
       if (due >= budget) {
         exhausted += profile_.groups[s.group].multiplicity;
+        if (trace_) discovered_.push_back(s.group);
         budget = 0;
       } else {
         budget -= due;
       }
     }
+    if (trace_) trace_->insert(trace_->end(), discovered_.begin(), discovered_.end());
     if (reports) {
       auto& report = (*reports)[p];
       report.fate = Fate::Selected;
@@ -261,37 +284,59 @@ class EqualSharesRun {
     }
   }
 
+  // Trace events: a tag in the high bits, a project index below; supporter
+  // and group indices (poor sets, exhausted groups) follow untagged.
+  static constexpr std::uint64_t kVisit = 1ull << 60, kDrop = 2ull << 60, kPoor = 3ull << 60,
+                                 kChoose = 4ull << 60;
+  void record(std::uint64_t event) {
+    if (trace_) trace_->push_back(event);
+  }
+
   const Election& election_;
   const Profile& profile_;
+  std::vector<std::uint64_t>* trace_;
   std::vector<Num> budget_;
   std::vector<std::uint32_t> at_risk_;
   std::vector<char> poor_;
+  std::vector<std::uint32_t> discovered_;  // poor supporters, exhausted groups
 };
 
 // One MES run at a given per-voter budget, B/n + extra_units cost units.
-// Fast path first, exact when the fast path cannot decide.
+struct RunRequest {
+  std::int64_t extra_units = 0;
+  std::vector<ProjectReport>* reports = nullptr;
+  bool exact_reports = false;
+  std::vector<std::uint64_t>* trace = nullptr;
+  bool exact = false;  // skip the fast path
+};
+
+// Fast path first, exact when the fast path cannot decide (or when asked).
+// Returns the selection; `*exact_used` tells which path answered.
 std::vector<ProjectIndex> run_equal_shares(const Election& election, const Profile& profile,
-                                           std::int64_t extra_units,
-                                           std::vector<ProjectReport>* reports,
-                                           bool exact_reports = false) {
+                                           const RunRequest& request,
+                                           bool* exact_used = nullptr) {
+  if (exact_used) *exact_used = false;
+  if (request.trace) request.trace->clear();
   if (profile.voters == 0) return profile.free_projects;
-  if (!(reports && exact_reports)) {
+  if (!request.exact && !(request.reports && request.exact_reports)) {
     try {
       long double share = static_cast<long double>(election.budget) / profile.voters +
-                          static_cast<long double>(extra_units);
-      auto fast_reports = reports ? std::optional(*reports) : std::nullopt;
-      auto selected = EqualSharesRun<FastMath>(election, profile, share)
+                          static_cast<long double>(request.extra_units);
+      auto fast_reports = request.reports ? std::optional(*request.reports) : std::nullopt;
+      auto selected = EqualSharesRun<FastMath>(election, profile, share, request.trace)
                           .run(fast_reports ? &*fast_reports : nullptr);
-      if (reports) *reports = std::move(*fast_reports);
+      if (request.reports) *request.reports = std::move(*fast_reports);
       return selected;
     } catch (const TooCloseToCall&) {
+      if (request.trace) request.trace->clear();
     }
   }
+  if (exact_used) *exact_used = true;
   mpq_class share(mpz_class(static_cast<long>(election.budget)),
                   mpz_class(static_cast<long>(profile.voters)));
   share.canonicalize();
-  share += mpz_class(static_cast<long>(extra_units));
-  return EqualSharesRun<ExactMath>(election, profile, share).run(reports);
+  share += mpz_class(static_cast<long>(request.extra_units));
+  return EqualSharesRun<ExactMath>(election, profile, share, request.trace).run(request.reports);
 }
 
 // The outcome at a given share, with its per-project reports. Their figures
@@ -303,8 +348,9 @@ Outcome make_outcome(const Election& election, const Profile& profile, Utility u
   outcome.reports = detail::blank_reports(election);
   for (ProjectIndex p = 0; p < election.projects.size(); ++p)
     if (profile.total_utility[p] <= 0) outcome.reports[p].fate = Fate::NoSupport;
-  outcome.selected =
-      run_equal_shares(election, profile, extra_units, &outcome.reports, exact_reports);
+  outcome.selected = run_equal_shares(
+      election, profile,
+      {.extra_units = extra_units, .reports = &outcome.reports, .exact_reports = exact_reports});
   outcome.rule_label = std::move(label);
   outcome.utility_label = to_string(utility);
   if (profile.voters > 0) {
@@ -325,6 +371,132 @@ bool selects_every_candidate(const Profile& profile, const std::vector<ProjectIn
   return selected.size() == profile.candidates.size() + profile.free_projects.size();
 }
 
+// add1: raise every voter's share by one currency unit at a time, as pabutools
+// does, and stop at the first exhaustive outcome (or, with Add1Stop::Overspend,
+// only when the next outcome would overspend).
+//
+// Walking every unit takes millions of runs on budgets in forint. Between two
+// shares whose runs made exactly the same decisions (same projects visited,
+// dropped and chosen, same supporters paying all they had), every quantity of
+// the run is the same affine function of the share, so every decision keeps
+// its sign in between: the outcome cannot change there, and those steps are
+// skipped. The search gallops (1, 2, 4... steps ahead) while the decisions
+// stay the same, and every skip is confirmed on exact runs at both ends.
+class Add1Search {
+ public:
+  Add1Search(const Election& election, const Profile& profile, Add1Stop stop)
+      : election_(election), profile_(profile), stop_(stop), step_(election.cost_scale) {}
+
+  // The share (as extra cost units) whose outcome is the answer, or -1 for
+  // the initial allocation (even B/n overspends).
+  std::int64_t run() {
+    std::int64_t previous_extra = -1;
+    Run current = run_at(0, true);
+    for (;;) {
+      switch (verdict(current.selected)) {
+        case Verdict::Overspends:
+          return previous_extra;
+        case Verdict::Stop:
+          return current.extra;
+        case Verdict::GoOn:
+          break;
+      }
+      if (quiet_ > 0) --quiet_;
+      if (!current.traced || quiet_ > 0) {
+        previous_extra = current.extra;
+        current = run_at(current.extra + step_, quiet_ <= 1);
+        continue;
+      }
+      // Gallop while the fast runs make the same decisions; the first probe
+      // is the next step, needed anyway. A skip needs exact runs at both
+      // ends, which cost tens of fast runs: only worth it for long stretches.
+      // (Equal fast decisions already prove equal outcomes at the probes.)
+      std::int64_t reach = 0;
+      std::map<std::int64_t, Run> probes;
+      for (std::int64_t ahead = 1; ahead <= kMaxGallop; ahead *= 2) {
+        Run probe = run_at(current.extra + ahead * step_, true);
+        bool same = probe.trace == current.trace;
+        probes.emplace(ahead, std::move(probe));
+        if (!same) break;
+        reach = ahead;
+      }
+      if (reach >= 2 && (reach < kMinSkip || !confirmed(current, probes.at(reach)))) reach = 1;
+      // Where decisions change at every step (large electorates), tracing
+      // costs more than it saves: back off exponentially.
+      if (reach == 0) {
+        misses_ = std::min(misses_ + 1, 10);
+        quiet_ = std::int64_t{1} << misses_;
+      } else {
+        misses_ = 0;
+      }
+      previous_extra = current.extra + reach * step_;
+      auto next = probes.find(reach + 1);
+      if (next != probes.end())
+        current = std::move(next->second);
+      else
+        current = run_at(previous_extra + step_, quiet_ <= 1);
+    }
+  }
+
+  const std::vector<ProjectIndex>& initial() const { return profile_.free_projects; }
+  std::int64_t runs() const { return runs_; }
+
+ private:
+  enum class Verdict { Overspends, Stop, GoOn };
+  static constexpr std::int64_t kMaxGallop = std::int64_t{1} << 40;
+  static constexpr std::int64_t kMinSkip = 16;
+
+  Verdict verdict(const std::vector<ProjectIndex>& selected) const {
+    if (detail::total_cost(election_, selected) > election_.budget) return Verdict::Overspends;
+    if (stop_ == Add1Stop::Exhaustive &&
+        detail::is_exhaustive(election_, selected, profile_.candidates))
+      return Verdict::Stop;
+    // Everything supported is bought: more money cannot change the outcome.
+    if (selects_every_candidate(profile_, selected)) return Verdict::Stop;
+    return Verdict::GoOn;
+  }
+
+  struct Run {
+    std::int64_t extra = 0;
+    std::vector<ProjectIndex> selected;
+    std::vector<std::uint64_t> trace;
+    bool exact = false;   // the trace came from exact arithmetic
+    bool traced = false;  // the run recorded its decisions
+  };
+
+  Run run_at(std::int64_t extra, bool traced) {
+    ++runs_;
+    Run run;
+    run.extra = extra;
+    run.traced = traced;
+    run.selected = run_equal_shares(election_, profile_,
+                                    {.extra_units = extra, .trace = traced ? &run.trace : nullptr},
+                                    &run.exact);
+    return run;
+  }
+
+  // The same decisions at both ends, in exact arithmetic (fast traces only
+  // propose a skip).
+  bool confirmed(Run& from, Run& to) {
+    for (Run* run : {&from, &to}) {
+      if (run->exact) continue;
+      ++runs_;
+      run_equal_shares(election_, profile_,
+                       {.extra_units = run->extra, .trace = &run->trace, .exact = true});
+      run->exact = true;
+    }
+    return from.trace == to.trace;
+  }
+
+  const Election& election_;
+  const Profile& profile_;
+  Add1Stop stop_;
+  std::int64_t step_;
+  std::int64_t runs_ = 0;
+  int misses_ = 0;         // consecutive failed gallops
+  std::int64_t quiet_ = 0;  // steps left to run untraced
+};
+
 }  // namespace
 
 Outcome equal_shares(const Election& election, Utility utility, TieBreak tie_break,
@@ -336,33 +508,10 @@ Outcome equal_shares(const Election& election, Utility utility, TieBreak tie_bre
 Outcome equal_shares_add1(const Election& election, Utility utility, TieBreak tie_break,
                           Add1Stop stop, bool exact_reports) {
   Profile profile = make_profile(election, utility, tie_break);
-  // Raising every voter's share by one currency unit at a time, as pabutools
-  // does; the outcome of each step is the plain MES outcome at that share.
-  const std::int64_t step = election.cost_scale;
-  std::vector<ProjectIndex> previous = profile.free_projects;
-  std::int64_t previous_extra = -1;
-  std::int64_t steps = 0;
-  std::int64_t extra = 0;
-  std::int64_t chosen_extra = -1;
-  for (;; extra += step) {
-    ++steps;
-    auto selected = run_equal_shares(election, profile, extra, nullptr);
-    if (detail::total_cost(election, selected) > election.budget) {
-      chosen_extra = previous_extra;
-      break;
-    }
-    if (stop == Add1Stop::Exhaustive && detail::is_exhaustive(election, selected, profile.candidates)) {
-      chosen_extra = extra;
-      break;
-    }
-    // Everything supported is bought: more money cannot change the outcome.
-    if (selects_every_candidate(profile, selected)) {
-      chosen_extra = extra;
-      break;
-    }
-    previous = std::move(selected);
-    previous_extra = extra;
-  }
+  Add1Search search(election, profile, stop);
+  const std::int64_t chosen_extra = search.run();
+  const std::vector<ProjectIndex>& previous = search.initial();
+  const std::int64_t steps = search.runs();
   std::string label = stop == Add1Stop::Exhaustive ? "mes-add1" : "mes-add1-overspend";
   Outcome outcome;
   if (chosen_extra < 0) {
@@ -381,7 +530,7 @@ Outcome equal_shares_add1(const Election& election, Utility utility, TieBreak ti
 std::vector<ProjectIndex> equal_shares_selection(const Election& election, Utility utility,
                                                  TieBreak tie_break, std::int64_t extra_units) {
   Profile profile = make_profile(election, utility, tie_break);
-  return run_equal_shares(election, profile, extra_units, nullptr);
+  return run_equal_shares(election, profile, {.extra_units = extra_units});
 }
 
 Outcome equal_shares_add1_greedy(const Election& election, Utility utility, TieBreak tie_break,

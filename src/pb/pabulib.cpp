@@ -1038,6 +1038,8 @@ ReadResult read_pabulib_file(const std::string& path, const ReadOptions& options
   return read_pabulib(text, path, options);
 }
 
+// `scale` is a power of ten for every election the reader makes; any other
+// scale (built in code) prints as the exact fraction "amount/scale".
 std::string format_money(Money amount, std::int64_t scale) {
   if (scale <= 1) return std::to_string(amount);
   const int digits = scale_digits_of(scale);

@@ -264,6 +264,16 @@ TEST(PabulibWarnings, MetaRowWithAnUnquotedSemicolon) {
   EXPECT_EQ(error_of(text, "f", ReadOptions{true}), "f:3: row has 3 fields, header has 2");
 }
 
+TEST(PabulibWarnings, PointsSumBeyondInt64) {
+  const std::string text =
+      "META\nkey;value\nbudget;5\nvote_type;cumulative\nmax_sum_points;10\nPROJECTS\n"
+      "project_id;cost\n1;1\n2;1\nVOTES\nvoter_id;vote;points\nv;1,2;9223372036854775807,1\n";
+  const ReadResult result = read_pabulib(text, "f");
+  ASSERT_EQ(result.warnings.size(), 1U);
+  EXPECT_EQ(as_line("f", result.warnings[0]),
+            "f:12: ballot of voter 'v' gives too many points, more than max_sum_points 10");
+}
+
 TEST(PabulibWarnings, OddSelectedAndScoreCells) {
   const std::string text =
       "META\nkey;value\nbudget;5\nPROJECTS\nproject_id;cost;selected;score\n1;1;2;x\n2;1;1;"
@@ -408,6 +418,19 @@ TEST(PabulibGood, MixedLineEndsAndEmptyBallot) {
   // The lone CR of line 3 ends a line too.
   EXPECT_EQ(error_of(slurp(test_data("good") / "mixed_endings.pb") + "\nc;1;1\n", "m"),
             "m:16: duplicate voter id 'c'");
+}
+
+TEST(PabulibGood, CarriageReturnOnlyLineEnds) {
+  // Many voters on CR-ended lines: ids are checked for duplicates past any
+  // room reserved from a count of LFs.
+  std::string text =
+      "META\rkey;value\rbudget;10\rPROJECTS\rproject_id;cost\r1;4\rVOTES\rvoter_id;vote";
+  for (int v = 0; v < 1000; ++v) text += "\rvoter" + std::to_string(v) + ";1";
+  const ReadResult r = read_pabulib(text, "cr");
+  EXPECT_EQ(r.election.ballots.size(), 1000U);
+  EXPECT_EQ(r.election.ballots.back().voter_id, "voter999");
+  EXPECT_EQ(error_of(text + "\rvoter500;", "cr"), "cr:1009: duplicate voter id 'voter500'");
+  expect_round_trip(r.election, "cr");
 }
 
 TEST(PabulibGood, EveryGoodFileRoundTripsAndSurvivesTruncation) {
