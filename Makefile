@@ -1,5 +1,6 @@
 # The front door. `make run` and `make test` work on a fresh Debian 12 machine.
 JOBS ?= $(shell nproc)
+MAKEFLAGS += --no-print-directory
 BUILD_DIR ?= build
 TEST_DIR ?= build-test
 FUZZ_DIR ?= build-fuzz
