@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 TEST_DIR ?= build-test
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 300
-DEMO_FILE ?= ../shared/data/pabulib/Poland_Wieliczka_2023_Green_Budget.pb
+DEMO_FILE ?= $(shell scripts/pabulib-dir)/Poland_Wieliczka_2023_Green_Budget.pb
 
 .PHONY: all build run test bench fmt fmt-check fuzz setup clean
 
@@ -43,6 +43,7 @@ fuzz:
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_pabulib_reader
 	mkdir -p $(FUZZ_DIR)/corpus
 	$(FUZZ_DIR)/fuzz_pabulib_reader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+	  -dict=fuzz/pabulib.dict \
 	  $(FUZZ_DIR)/corpus fuzz/seeds tests/data/broken
 
 fmt:

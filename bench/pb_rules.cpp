@@ -45,7 +45,7 @@ const std::vector<RuleCase>& rule_cases() {
 
 fs::path data_dir() {
   if (const char* dir = std::getenv("FABRIQUE_PABULIB_DIR")) return dir;
-  return fs::path(FABRIQUE_SOURCE_DIR) / ".." / "shared" / "data" / "pabulib";
+  return FABRIQUE_PABULIB_DIR;
 }
 
 std::vector<fs::path> files() {

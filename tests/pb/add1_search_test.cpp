@@ -35,7 +35,7 @@ std::vector<ProjectIndex> walk_every_unit(const Election& e, Add1Stop stop,
 Election random_election(std::mt19937_64& rng) {
   Election e;
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  int projects = pick(3, 7), voters = pick(4, 14);
+  int projects = pick(3, 6), voters = pick(4, 10);
   for (int p = 0; p < projects; ++p) {
     Project project;
     project.id = std::to_string(pick(1, 40) * 10 + p);
@@ -57,7 +57,7 @@ Election random_election(std::mt19937_64& rng) {
 TEST(Add1Search, SameAnswerAsWalkingEveryUnit) {
   std::mt19937_64 rng(20261121);
   int skipped = 0;
-  for (int round = 0; round < 40; ++round) {
+  for (int round = 0; round < 16; ++round) {
     Election e = random_election(rng);
     for (Add1Stop stop : {Add1Stop::Exhaustive, Add1Stop::Overspend}) {
       std::int64_t walked_extra = 0;

@@ -2,6 +2,7 @@
 // anomalies give warnings (errors under strict), edge cases read to the right
 // values, and every real file of the shared data set reads and round-trips.
 #include "pb/pabulib.hpp"
+#include "support/paths.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,15 +22,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path test_data(const std::string& name) {
-  return fs::path(FABRIQUE_SOURCE_DIR) / "tests" / "data" / name;
-}
+fs::path test_data(const std::string& name) { return test::source_dir() / "tests" / "data" / name; }
 
-fs::path pabulib_dir() {
-  if (const char* dir = std::getenv("FABRIQUE_PABULIB_DIR"); dir != nullptr && *dir != '\0')
-    return dir;
-  return fs::path(FABRIQUE_SOURCE_DIR) / ".." / "shared" / "data" / "pabulib";
-}
+fs::path pabulib_dir() { return test::pabulib_dir(); }
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

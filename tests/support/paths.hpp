@@ -7,11 +7,11 @@
 
 namespace fabrique::test {
 
-// The pabulib development set shipped beside the repository
-// (`../shared/data/pabulib`), or FABRIQUE_PABULIB_DIR when set.
+// The shared pabulib development set, as scripts/pabulib-dir found it at
+// configure time; the environment variable FABRIQUE_PABULIB_DIR overrides.
 inline std::filesystem::path pabulib_dir() {
   if (const char* dir = std::getenv("FABRIQUE_PABULIB_DIR")) return dir;
-  return std::filesystem::path(FABRIQUE_SOURCE_DIR) / ".." / "shared" / "data" / "pabulib";
+  return FABRIQUE_PABULIB_DIR;
 }
 
 inline std::filesystem::path source_dir() { return FABRIQUE_SOURCE_DIR; }
