@@ -201,10 +201,22 @@ class EqualSharesRun {
                      std::vector<ProjectReport>* reports) {
     const auto& supporters = profile_.supporters[p];
     const Num cost = Math::from(election_.projects[p].cost);
-    // First pass: what the supporters hold, and the price if all could pay.
+    Num rich_utility = Math::from(profile_.total_utility[p]);
+    Num paid_by_poor = 0;
+    Num price = cost / rich_utility;  // if every supporter could pay
+    // Only supporters who cannot pay twice the current price can turn poor
+    // while the price stays below that: the loop scans those few ("at risk"),
+    // and widens the list only if the price climbs past that horizon.
+    Num horizon = price + price;
+    // One pass: what the supporters hold together, and who is at risk.
     Num available = 0;
-    for (const auto& s : supporters)
-      available += budget_[s.group] * Math::from(profile_.groups[s.group].multiplicity);
+    at_risk_.clear();
+    for (std::uint32_t k = 0; k < supporters.size(); ++k) {
+      const auto& s = supporters[k];
+      const Num& budget = budget_[s.group];
+      available += budget * Math::from(profile_.groups[s.group].multiplicity);
+      if (budget < horizon * Math::from(s.utility)) at_risk_.push_back(k);
+    }
     if (Math::compare(available, cost, Num(0)) < 0) {
       record(kDrop | p);
       if (reports) {
@@ -213,24 +225,19 @@ class EqualSharesRun {
       }
       return false;
     }
-    Num rich_utility = Math::from(profile_.total_utility[p]);
-    Num paid_by_poor = 0;
-    Num price = cost / rich_utility;
-    // Only supporters who cannot pay twice the naive price can ever turn poor
-    // while the price stays below that: scan those few, and the whole list
-    // again only if the price climbs past it.
-    Num horizon = price + price;
-    at_risk_.clear();
-    for (std::uint32_t k = 0; k < supporters.size(); ++k)
-      if (budget_[supporters[k].group] < horizon * Math::from(supporters[k].utility))
-        at_risk_.push_back(k);
     poor_.assign(supporters.size(), 0);
     discovered_.clear();
     for (;;) {
+      if (!(price < horizon)) {
+        horizon = price + price;
+        at_risk_.clear();
+        for (std::uint32_t k = 0; k < supporters.size(); ++k)
+          if (!poor_[k] && budget_[supporters[k].group] < horizon * Math::from(supporters[k].utility))
+            at_risk_.push_back(k);
+      }
       bool changed = false;
-      const bool beyond_horizon = !(price < horizon);
-      auto visit = [&](std::uint32_t k) {
-        if (poor_[k]) return;
+      for (std::uint32_t k : at_risk_) {
+        if (poor_[k]) continue;
         const auto& s = supporters[k];
         if (budget_[s.group] < price * Math::from(s.utility)) {
           poor_[k] = 1;
@@ -240,11 +247,7 @@ class EqualSharesRun {
           paid_by_poor += budget_[s.group] * Math::from(multiplicity);
           rich_utility -= Math::from(multiplicity * s.utility);
         }
-      };
-      if (beyond_horizon)
-        for (std::uint32_t k = 0; k < supporters.size(); ++k) visit(k);
-      else
-        for (std::uint32_t k : at_risk_) visit(k);
+      }
       if (!changed) break;
       if (!(rich_utility > 0)) throw TooCloseToCall{};  // only through rounding
       price = (cost - paid_by_poor) / rich_utility;
