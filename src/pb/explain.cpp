@@ -112,12 +112,19 @@ std::string sentence(const Election& e, const Outcome& o, const ProjectReport& r
                                                   "funded: part of the set of greatest total "
                                                   "utility ({} supporters).")),
                                   r.supporters);
-      return head + fmt::format(fmt::runtime(tr(lang,
-                                                "financé en position {} ({} votes, coût {}) ; il "
-                                                "restait {} à son tour.",
-                                                "funded as number {} ({} votes, cost {}); {} was "
-                                                "left when its turn came.")),
-                                r.round, r.supporters, money(e, p.cost), money(e, r.remaining));
+      {
+        // Greedy rules rank by votes, or by points where the city counted points.
+        std::string tally =
+            o.utility_label == "points"
+                ? fmt::format("{} points", format_decimal(r.score, 0))
+                : fmt::format(fmt::runtime(tr(lang, "{} votes", "{} votes")), r.supporters);
+        return head + fmt::format(fmt::runtime(tr(lang,
+                                                  "financé en position {} ({}, coût {}) ; il "
+                                                  "restait {} à son tour.",
+                                                  "funded as number {} ({}, cost {}); {} was "
+                                                  "left when its turn came.")),
+                                  r.round, tally, money(e, p.cost), money(e, r.remaining));
+      }
     case Fate::NoSupport:
       return head + tr(lang, "non financé : personne n'a voté pour lui.",
                        "not funded: nobody voted for it.");
