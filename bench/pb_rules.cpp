@@ -88,9 +88,8 @@ int print_table() {
       Outcome outcome = parse_and_count(file, c.options);
       double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
       total_ms += ms;
-      std::cout << fmt::format("{:<48} {:>8} {:>8}  {:<20} {:>10.1f}  {}\n", name,
-                               e.ballots.size(), e.projects.size(), c.label, ms,
-                               outcome.selected.size());
+      std::cout << fmt::format("{:<48} {:>8} {:>8}  {:<20} {:>10.1f}  {}\n", name, e.ballots.size(),
+                               e.projects.size(), c.label, ms, outcome.selected.size());
     }
   }
   std::cout << fmt::format("total: {:.2f} s\n", total_ms / 1000.0);
@@ -102,11 +101,11 @@ void register_benchmarks() {
     for (const auto& c : rule_cases()) {
       Election e = read_pabulib_file(file.string()).election;
       if (!applies(e, c.options)) continue;
-      benchmark::RegisterBenchmark(
-          fmt::format("{}/{}", file.stem().string(), c.label).c_str(),
-          [file, options = c.options](benchmark::State& state) {
-            for (auto _ : state) benchmark::DoNotOptimize(parse_and_count(file, options));
-          })
+      benchmark::RegisterBenchmark(fmt::format("{}/{}", file.stem().string(), c.label).c_str(),
+                                   [file, options = c.options](benchmark::State& state) {
+                                     for (auto _ : state)
+                                       benchmark::DoNotOptimize(parse_and_count(file, options));
+                                   })
           ->Unit(benchmark::kMillisecond);
     }
 }

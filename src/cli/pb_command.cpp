@@ -1,5 +1,5 @@
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -40,8 +40,7 @@ struct ConvertArgs {
 Election load(const std::string& path, bool strict) {
   ReadResult result = read_pabulib_file(path, ReadOptions{.strict = strict});
   for (const auto& warning : result.warnings)
-    std::cerr << fmt::format("fabrique: warning: {}:{}: {}\n", path, warning.line,
-                             warning.reason);
+    std::cerr << fmt::format("fabrique: warning: {}:{}: {}\n", path, warning.line, warning.reason);
   return std::move(result.election);
 }
 
@@ -83,9 +82,9 @@ json::object outcome_json(const Election& e, const Outcome& o, const CountArgs& 
 void print_text(const Election& e, const Outcome& o, const CountArgs& args) {
   Lang lang = *parse_lang(args.lang);
   const std::string currency = e.meta_value("currency") ? " " + *e.meta_value("currency") : "";
-  std::cout << fmt::format(fmt::runtime(tr(lang, "Règle : {} (utilité {})\n",
-                                           "Rule: {} (utility {})\n")),
-                           o.rule_label, o.utility_label);
+  std::cout << fmt::format(
+      fmt::runtime(tr(lang, "Règle : {} (utilité {})\n", "Rule: {} (utility {})\n")), o.rule_label,
+      o.utility_label);
   std::cout << fmt::format(
       fmt::runtime(tr(lang, "Budget : {}{} ; dépensé : {}{} ; exhaustif : {}\n",
                       "Budget: {}{}; spent: {}{}; exhaustive: {}\n")),
@@ -139,9 +138,9 @@ int run_convert(const ConvertArgs& args) {
 int run_check(const std::string& file, bool strict) {
   Election e = load(file, strict);
   std::cout << fmt::format("{}: {} ({}), {} projects, {} ballots, budget {}\n", file,
-                           to_string(e.vote_type), e.meta_value("rule") ? *e.meta_value("rule") : "-",
-                           e.projects.size(), e.ballots.size(),
-                           format_money(e.budget, e.cost_scale));
+                           to_string(e.vote_type),
+                           e.meta_value("rule") ? *e.meta_value("rule") : "-", e.projects.size(),
+                           e.ballots.size(), format_money(e.budget, e.cost_scale));
   return 0;
 }
 
@@ -187,8 +186,8 @@ void register_pb(CLI::App& app) {
   CLI::App* count_cmd = pb->add_subcommand("count", kCountHelp);
   count_cmd->add_option("file", count_args->file, "pabulib .pb file")->required();
   count_cmd->add_option("--rule", count_args->rule, "counting rule")
-      ->check(CLI::IsMember({"greedy", "mes", "mes-add1", "mes-add1-greedy", "phragmen",
-                             "max-welfare", "official"}))
+      ->check(CLI::IsMember(
+          {"greedy", "mes", "mes-add1", "mes-add1-greedy", "phragmen", "max-welfare", "official"}))
       ->capture_default_str();
   count_cmd->add_option("--utility", count_args->utility, "voter utility")
       ->check(CLI::IsMember({"cost", "cardinality", "points"}))
@@ -201,8 +200,9 @@ void register_pb(CLI::App& app) {
   count_cmd->add_option("--lang", count_args->lang, "language of texts")
       ->check(CLI::IsMember({"fr", "en"}))
       ->capture_default_str();
-  count_cmd->add_option("--tie-break", count_args->tie_break,
-                        "tie-break order: id (string, pabutools), id-natural, cheapest")
+  count_cmd
+      ->add_option("--tie-break", count_args->tie_break,
+                   "tie-break order: id (string, pabutools), id-natural, cheapest")
       ->check(CLI::IsMember({"id", "id-natural", "cheapest"}))
       ->capture_default_str();
   count_cmd->add_option("--stop", count_args->stop, "when mes-add1 stops raising the shares")
@@ -224,8 +224,9 @@ void register_pb(CLI::App& app) {
   CLI::App* check_cmd = pb->add_subcommand("check", "Validate a .pb file and summarise it");
   check_cmd->add_option("file", *check_file, "pabulib .pb file")->required();
   check_cmd->add_flag("--strict", *check_strict, "treat data warnings as errors");
-  check_cmd->callback(
-      [check_file, check_strict] { guarded([&] { return run_check(*check_file, *check_strict); }); });
+  check_cmd->callback([check_file, check_strict] {
+    guarded([&] { return run_check(*check_file, *check_strict); });
+  });
 }
 
 }  // namespace fabrique::cli

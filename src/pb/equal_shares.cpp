@@ -134,10 +134,9 @@ class EqualSharesRun {
     int round = static_cast<int>(selected.size());
     std::vector<bool> gone;
     while (!remaining.empty()) {
-      std::stable_sort(remaining.begin(), remaining.end(),
-                       [](const Candidate& a, const Candidate& b) {
-                         return a.affordability < b.affordability;
-                       });
+      std::stable_sort(
+          remaining.begin(), remaining.end(),
+          [](const Candidate& a, const Candidate& b) { return a.affordability < b.affordability; });
       gone.assign(remaining.size(), false);
       std::optional<std::size_t> best;
       for (std::size_t k = 0; k < remaining.size(); ++k) {
@@ -147,8 +146,7 @@ class EqualSharesRun {
         // already above the best one cannot win this round, nor can those
         // after it. (pabutools checks affordability first; the order of the
         // two checks changes no outcome, only when a lost cause is dropped.)
-        if (best && Math::certainly_greater(candidate.affordability,
-                                            remaining[*best].affordability,
+        if (best && Math::certainly_greater(candidate.affordability, remaining[*best].affordability,
                                             candidate.error + remaining[*best].error))
           break;
         if (!affordability(candidate.project, candidate.affordability, candidate.error, reports)) {
@@ -189,16 +187,14 @@ class EqualSharesRun {
   // meet the cost, the value pabutools' sorted scan finds.
   // Returns false (and leaves `result`) when the supporters together cannot
   // pay: the project is dropped for good, as budgets only shrink.
-  bool affordability(ProjectIndex p, Num& result, Num& error,
-                     std::vector<ProjectReport>* reports) {
+  bool affordability(ProjectIndex p, Num& result, Num& error, std::vector<ProjectReport>* reports) {
     // Two instances, so that the untraced hot loop carries no recording.
     return trace_ ? affordability<true>(p, result, error, reports)
                   : affordability<false>(p, result, error, reports);
   }
 
   template <bool kTracing>
-  bool affordability(ProjectIndex p, Num& result, Num& error,
-                     std::vector<ProjectReport>* reports) {
+  bool affordability(ProjectIndex p, Num& result, Num& error, std::vector<ProjectReport>* reports) {
     const auto& supporters = profile_.supporters[p];
     const Num cost = Math::from(election_.projects[p].cost);
     Num rich_utility = Math::from(profile_.total_utility[p]);
@@ -232,7 +228,8 @@ class EqualSharesRun {
         horizon = price + price;
         at_risk_.clear();
         for (std::uint32_t k = 0; k < supporters.size(); ++k)
-          if (!poor_[k] && budget_[supporters[k].group] < horizon * Math::from(supporters[k].utility))
+          if (!poor_[k] &&
+              budget_[supporters[k].group] < horizon * Math::from(supporters[k].utility))
             at_risk_.push_back(k);
       }
       bool changed = false;
@@ -316,8 +313,7 @@ struct RunRequest {
 // Fast path first, exact when the fast path cannot decide (or when asked).
 // Returns the selection; `*exact_used` tells which path answered.
 std::vector<ProjectIndex> run_equal_shares(const Election& election, const Profile& profile,
-                                           const RunRequest& request,
-                                           bool* exact_used = nullptr) {
+                                           const RunRequest& request, bool* exact_used = nullptr) {
   if (exact_used) *exact_used = false;
   if (request.trace) request.trace->clear();
   if (profile.voters == 0) return profile.free_projects;
@@ -496,7 +492,7 @@ class Add1Search {
   Add1Stop stop_;
   std::int64_t step_;
   std::int64_t runs_ = 0;
-  int misses_ = 0;         // consecutive failed gallops
+  int misses_ = 0;          // consecutive failed gallops
   std::int64_t quiet_ = 0;  // steps left to run untraced
 };
 

@@ -74,10 +74,9 @@ std::string summary(const Election& e, const Outcome& o, Lang lang) {
                         "while they fit in the budget.")),
         o.rule_label, o.utility_label);
   }
-  text += fmt::format(
-      fmt::runtime(tr(lang, " Dépensé : {} sur {} ; {} projet(s) financé(s).",
-                      " Spent: {} of {}; {} project(s) funded.")),
-      money(e, o.total_cost), money(e, e.budget), o.selected.size());
+  text += fmt::format(fmt::runtime(tr(lang, " Dépensé : {} sur {} ; {} projet(s) financé(s).",
+                                      " Spent: {} of {}; {} project(s) funded.")),
+                      money(e, o.total_cost), money(e, e.budget), o.selected.size());
   for (const auto& note : o.notes) text += " (" + note + ")";
   return text;
 }
@@ -90,14 +89,14 @@ std::string sentence(const Election& e, const Outcome& o, const ProjectReport& r
   switch (r.fate) {
     case Fate::Selected:
       if (is_equal_shares(o) && r.price != 0)
-        return head + fmt::format(
-                          fmt::runtime(tr(lang,
-                                          "financé au tour {} ; ses {} soutiens ont payé {} "
-                                          "chacun au plus, {} d'entre eux donnant tout ce "
-                                          "qui leur restait.",
-                                          "funded in round {}; its {} supporters paid at most {} "
-                                          "each, {} of them giving all they had left.")),
-                          r.round, r.supporters, money(e, r.price), r.exhausted_supporters);
+        return head +
+               fmt::format(fmt::runtime(tr(lang,
+                                           "financé au tour {} ; ses {} soutiens ont payé {} "
+                                           "chacun au plus, {} d'entre eux donnant tout ce "
+                                           "qui leur restait.",
+                                           "funded in round {}; its {} supporters paid at most {} "
+                                           "each, {} of them giving all they had left.")),
+                           r.round, r.supporters, money(e, r.price), r.exhausted_supporters);
       if (starts_with(o.rule_label, "phragmen"))
         return head + fmt::format(fmt::runtime(tr(lang,
                                                   "financé au tour {} ({} soutiens) ; la charge "
@@ -150,8 +149,7 @@ std::string sentence(const Election& e, const Outcome& o, const ProjectReport& r
                        "no longer fitted in the budget).");
     case Fate::BelowThreshold: {
       auto threshold = e.min_project_score_threshold.value_or(0);
-      return head + fmt::format(fmt::runtime(tr(lang,
-                                                "non financé : {} ({}), sous le seuil de {}.",
+      return head + fmt::format(fmt::runtime(tr(lang, "non financé : {} ({}), sous le seuil de {}.",
                                                 "not funded: {} ({}), under the threshold of {}.")),
                                 format_decimal(r.score, 0), o.utility_label, threshold);
     }

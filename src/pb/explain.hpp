@@ -10,8 +10,8 @@
 namespace fabrique::pb {
 
 struct Explanation {
-  std::string summary;                 // how the rule works and what it spent
-  std::vector<std::string> projects;   // one sentence per project, instance order
+  std::string summary;                // how the rule works and what it spent
+  std::vector<std::string> projects;  // one sentence per project, instance order
 };
 
 Explanation explain(const Election& election, const Outcome& outcome, Lang lang);

@@ -24,9 +24,7 @@ bool denser(const Density& a, const Density& b) {
   return a.utility * b.cost > b.utility * a.cost;
 }
 
-bool same_density(const Density& a, const Density& b) {
-  return !denser(a, b) && !denser(b, a);
-}
+bool same_density(const Density& a, const Density& b) { return !denser(a, b) && !denser(b, a); }
 
 std::vector<std::int64_t> total_utilities(const Election& election, Utility utility) {
   auto votes = detail::vote_counts(election);

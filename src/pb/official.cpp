@@ -81,10 +81,12 @@ Outcome official(const Election& election, TieBreak tie_break, bool exact_report
   } else if (name == "equalshares") {
     outcome = equal_shares(election, Utility::Cost, tie_break, exact_reports);
   } else if (name == "equalshares/add1") {
-    outcome = equal_shares_add1(election, Utility::Cost, tie_break, Add1Stop::Exhaustive, exact_reports);
+    outcome =
+        equal_shares_add1(election, Utility::Cost, tie_break, Add1Stop::Exhaustive, exact_reports);
   } else if (name == "equalshares/add1-comparison") {
     // Wieliczka's count: raise the shares until the next step would overspend.
-    outcome = equal_shares_add1(election, Utility::Cost, tie_break, Add1Stop::Overspend, exact_reports);
+    outcome =
+        equal_shares_add1(election, Utility::Cost, tie_break, Add1Stop::Overspend, exact_reports);
   } else {
     throw RuleError("the file's rule '" + name +
                     "' is not one the engine knows (greedy, greedy-no-skip, greedy-threshold, "

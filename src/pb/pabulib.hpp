@@ -46,8 +46,7 @@ struct ReadResult {
 // is a ParseError.
 ReadResult read_pabulib(std::string_view text, const std::string& name,
                         const ReadOptions& options = {});
-ReadResult read_pabulib_file(const std::string& path,
-                             const ReadOptions& options = {});
+ReadResult read_pabulib_file(const std::string& path, const ReadOptions& options = {});
 
 // Writes `election` so that pabutools (and read_pabulib) read back an
 // equivalent instance: same META, projects, costs and ballots.

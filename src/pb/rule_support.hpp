@@ -28,8 +28,8 @@ std::int64_t entry_utility(const Election& election, Utility utility, ProjectInd
 // group with a multiplicity: every rule treats them alike, and real profiles
 // shrink a lot (Warszawa 2026: 61,668 ballots).
 struct BallotGroup {
-  std::vector<ProjectIndex> projects;       // sorted
-  std::vector<std::int64_t> utilities;      // same order, all > 0
+  std::vector<ProjectIndex> projects;   // sorted
+  std::vector<std::int64_t> utilities;  // same order, all > 0
   std::int64_t multiplicity = 0;
 };
 std::vector<BallotGroup> group_ballots(const Election& election, Utility utility);

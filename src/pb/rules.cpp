@@ -62,8 +62,9 @@ bool utility_applies(const Election& election, Utility utility) {
 
 Outcome count(const Election& election, const RuleOptions& options) {
   if (!utility_applies(election, options.utility))
-    throw RuleError("--utility points needs ballots with points (cumulative ballots or a "
-                    "points column); this file has none");
+    throw RuleError(
+        "--utility points needs ballots with points (cumulative ballots or a "
+        "points column); this file has none");
   switch (options.rule) {
     case RuleName::Greedy:
       return greedy(election, options.utility, options.tie_break);

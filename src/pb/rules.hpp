@@ -29,8 +29,8 @@ enum class TieBreak {
 };
 
 enum class RuleName {
-  Greedy,         // utilitarian greedy, skip what does not fit
-  EqualShares,    // Method of Equal Shares, no completion
+  Greedy,       // utilitarian greedy, skip what does not fit
+  EqualShares,  // Method of Equal Shares, no completion
   EqualSharesAdd1,
   EqualSharesAdd1Greedy,
   Phragmen,
@@ -58,39 +58,39 @@ struct RuleOptions {
 // Why a project ended where it did; rendered for the public by explain.hpp.
 enum class Fate {
   Selected,
-  NoSupport,         // nobody voted for it (MES, Phragmén)
-  DidNotFit,         // its cost exceeded what was left when its turn came
-  RanOutOfMoney,     // MES: its supporters' remaining shares could not pay for it
-  StoppedBeforeTurn, // Phragmén stopped, or MES ended, before it was reached
-  BelowThreshold,    // official: under the file's min_project_score_threshold
-  NotInOptimum,      // max-welfare: not part of the best set
-  NotFeasible,       // cost marks a project the city could not carry out
+  NoSupport,          // nobody voted for it (MES, Phragmén)
+  DidNotFit,          // its cost exceeded what was left when its turn came
+  RanOutOfMoney,      // MES: its supporters' remaining shares could not pay for it
+  StoppedBeforeTurn,  // Phragmén stopped, or MES ended, before it was reached
+  BelowThreshold,     // official: under the file's min_project_score_threshold
+  NotInOptimum,       // max-welfare: not part of the best set
+  NotFeasible,        // cost marks a project the city could not carry out
 };
 
 struct ProjectReport {
   ProjectIndex project = 0;
   Fate fate = Fate::StoppedBeforeTurn;
-  int round = 0;          // 1-based selection round (0 when not selected)
-  std::int64_t supporters = 0;  // ballots containing the project
-  mpq_class score;        // the rule's ranking key: votes, points, density...
-  mpq_class price;        // MES: what each supporter paid (per unit of utility x
-                          // utility); Phragmén: the supporters' load after it
-  Money remaining = 0;    // budget left when it was considered (greedy/official)
-  mpq_class supporters_money;  // MES: the supporters' money left when it was dropped
+  int round = 0;                          // 1-based selection round (0 when not selected)
+  std::int64_t supporters = 0;            // ballots containing the project
+  mpq_class score;                        // the rule's ranking key: votes, points, density...
+  mpq_class price;                        // MES: what each supporter paid (per unit of utility x
+                                          // utility); Phragmén: the supporters' load after it
+  Money remaining = 0;                    // budget left when it was considered (greedy/official)
+  mpq_class supporters_money;             // MES: the supporters' money left when it was dropped
   std::int64_t exhausted_supporters = 0;  // MES: supporters who gave all they had
 };
 
 struct Outcome {
   std::vector<ProjectIndex> selected;  // in selection order
   Money total_cost = 0;
-  bool exhaustive = false;  // no unselected project fits in what is left
+  bool exhaustive = false;             // no unselected project fits in what is left
   std::vector<ProjectReport> reports;  // one per project, in instance order
   // Rule-level facts for the explanation.
-  std::string rule_label;      // e.g. "mes-add1", "greedy-threshold"
-  std::string utility_label;   // "cost", "cardinality", "points"
-  mpq_class voter_budget;      // MES: the per-voter share the outcome used
-  std::int64_t budget_steps = 0;     // mes-add1: MES runs actually computed
-  std::vector<std::string> notes;    // e.g. official rule fallbacks
+  std::string rule_label;          // e.g. "mes-add1", "greedy-threshold"
+  std::string utility_label;       // "cost", "cardinality", "points"
+  mpq_class voter_budget;          // MES: the per-voter share the outcome used
+  std::int64_t budget_steps = 0;   // mes-add1: MES runs actually computed
+  std::vector<std::string> notes;  // e.g. official rule fallbacks
 };
 
 class RuleError : public std::runtime_error {
@@ -113,8 +113,8 @@ Outcome equal_shares_add1(const Election& election, Utility utility, TieBreak ti
 // units above budget/voters: the building block of add1, exposed for tests.
 std::vector<ProjectIndex> equal_shares_selection(const Election& election, Utility utility,
                                                  TieBreak tie_break, std::int64_t extra_units);
-Outcome equal_shares_add1_greedy(const Election& election, Utility utility,
-                                 TieBreak tie_break, bool exact_reports = false);
+Outcome equal_shares_add1_greedy(const Election& election, Utility utility, TieBreak tie_break,
+                                 bool exact_reports = false);
 Outcome sequential_phragmen(const Election& election, TieBreak tie_break);
 Outcome max_welfare(const Election& election, Utility utility, TieBreak tie_break);
 Outcome official(const Election& election, TieBreak tie_break, bool exact_reports = false);

@@ -40,7 +40,8 @@ Result fabrique(const std::vector<std::string>& args) {
   if (!pipe) return result;
   std::array<char, 4096> buffer;
   std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.out.append(buffer.data(), n);
   int status = pclose(pipe);
   result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   std::ifstream err(err_path);
@@ -76,9 +77,8 @@ TEST(PbCli, TextOutputListsFundedProjectsInOrder) {
 }
 
 TEST(PbCli, ExplainsEveryProjectInFrenchAndEnglish) {
-  for (auto [lang, funded, unfunded] :
-       {std::tuple{"fr", "financé au tour", "non financé"},
-        std::tuple{"en", "funded in round", "not funded"}}) {
+  for (auto [lang, funded, unfunded] : {std::tuple{"fr", "financé au tour", "non financé"},
+                                        std::tuple{"en", "funded in round", "not funded"}}) {
     Result r = fabrique({"pb", "count", shared(kToulouse), "--rule", "mes-add1", "--explain",
                          "--format", "json", "--lang", lang});
     ASSERT_EQ(r.status, 0) << r.err;
@@ -92,7 +92,8 @@ TEST(PbCli, ExplainsEveryProjectInFrenchAndEnglish) {
       std::string text(entry.at("text").as_string());
       bool is_selected = entry.at("selected").as_bool();
       selected += is_selected;
-      EXPECT_NE(text.find(is_selected ? funded : unfunded), std::string::npos) << lang << ": " << text;
+      EXPECT_NE(text.find(is_selected ? funded : unfunded), std::string::npos)
+          << lang << ": " << text;
     }
     EXPECT_EQ(selected, static_cast<int>(out.at("selected").as_array().size()));
   }
@@ -124,11 +125,11 @@ TEST(PbCli, MissingFileAndBadOptionsFail) {
 }
 
 TEST(PbCli, OfficialNeedsARuleTheEngineKnows) {
-  Result r = fabrique(
-      {"pb", "count",
-       shared("US_Stanford_Dataset_Your_Voice_Your_Choice_Parks_and_Streets-_Seattle_2019_"
-              "District_6_vote_rankings.pb"),
-       "--rule", "official"});
+  Result r =
+      fabrique({"pb", "count",
+                shared("US_Stanford_Dataset_Your_Voice_Your_Choice_Parks_and_Streets-_Seattle_2019_"
+                       "District_6_vote_rankings.pb"),
+                "--rule", "official"});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("'unknown'"), std::string::npos) << r.err;
 }

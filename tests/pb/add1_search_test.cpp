@@ -73,8 +73,8 @@ TEST(Add1Search, SameAnswerAsWalkingEveryUnit) {
 // Assen 2024 with every amount multiplied by 1,000 (a forint-sized budget):
 // pabutools would run MES 843,000 times to reach the answer.
 TEST(Add1Search, ForintSizedBudgetNeedsFewRuns) {
-  Election e = read_pabulib_file((test::pabulib_dir() / "Netherlands_Assen_2024.pb").string())
-                   .election;
+  Election e =
+      read_pabulib_file((test::pabulib_dir() / "Netherlands_Assen_2024.pb").string()).election;
   Outcome plain = equal_shares_add1(e, Utility::Cost, TieBreak::IdString, Add1Stop::Exhaustive);
   for (auto& project : e.projects) project.cost *= 1000;
   e.budget *= 1000;

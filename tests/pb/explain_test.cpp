@@ -14,8 +14,8 @@ Election small_city() {
   e.budget = 100;
   e.meta = {{"currency", "EUR"}, {"rule", "greedy-threshold"}};
   e.min_project_score_threshold = 2;
-  for (auto [id, cost] : {std::pair<const char*, Money>{"a", 60}, {"b", 50}, {"c", kNotFeasibleCost},
-                          {"d", 10}}) {
+  for (auto [id, cost] :
+       {std::pair<const char*, Money>{"a", 60}, {"b", 50}, {"c", kNotFeasibleCost}, {"d", 10}}) {
     Project p;
     p.id = id;
     p.cost = cost;
@@ -44,7 +44,8 @@ TEST(Explain, GreedyTellsWhatWasLeft) {
   ASSERT_EQ(en.projects.size(), 4u);
   EXPECT_TRUE(contains(en.projects[0], "a (Projet a): funded as number 1 (3 votes, cost 60 EUR)"))
       << en.projects[0];
-  EXPECT_TRUE(contains(en.projects[1], "it costs 50 EUR, but only 40 EUR was left")) << en.projects[1];
+  EXPECT_TRUE(contains(en.projects[1], "it costs 50 EUR, but only 40 EUR was left"))
+      << en.projects[1];
   EXPECT_TRUE(contains(fr.projects[1], "il coûte 50 EUR, mais il ne restait que 40 EUR"))
       << fr.projects[1];
   EXPECT_TRUE(contains(en.projects[2], "could not be carried out")) << en.projects[2];
@@ -74,9 +75,11 @@ TEST(Explain, EqualSharesTellsPricesAndMoneyLeft) {
   Outcome o = equal_shares(e, Utility::Cost, TieBreak::IdString, true);
   ASSERT_EQ(o.selected, (std::vector<ProjectIndex>{0}));
   Explanation en = explain(e, o, Lang::En);
-  EXPECT_TRUE(contains(en.projects[0], "funded in round 1; its 3 supporters paid at most 20.00 EUR"))
+  EXPECT_TRUE(
+      contains(en.projects[0], "funded in round 1; its 3 supporters paid at most 20.00 EUR"))
       << en.projects[0];
-  EXPECT_TRUE(contains(en.projects[1], "its 2 supporters had only 26.67 EUR left")) << en.projects[1];
+  EXPECT_TRUE(contains(en.projects[1], "its 2 supporters had only 26.67 EUR left"))
+      << en.projects[1];
   EXPECT_TRUE(contains(en.summary, "share of 33.33 EUR")) << en.summary;
   Explanation fr = explain(e, o, Lang::Fr);
   EXPECT_TRUE(contains(fr.projects[0], "financé au tour 1 ; ses 3 soutiens ont payé 20.00 EUR"))

@@ -115,8 +115,7 @@ class ReferenceOutcome : public ::testing::TestWithParam<RuleCase> {};
 
 TEST_P(ReferenceOutcome, MatchesPabutools) {
   const RuleCase& c = GetParam();
-  const auto& reference =
-      expected().at("instances").at(c.file).at("rules").at(c.key).as_object();
+  const auto& reference = expected().at("instances").at(c.file).at("rules").at(c.key).as_object();
   const Election& e = election(c.file);
   const std::string status(reference.at("status").as_string());
   Mapping m = mapping(c.key);
