@@ -210,7 +210,7 @@ class EqualSharesRun {
     for (std::uint32_t k = 0; k < supporters.size(); ++k) {
       const auto& s = supporters[k];
       const Num& budget = budget_[s.group];
-      available += budget * Math::from(profile_.groups[s.group].multiplicity);
+      available += budget * Math::from(s.multiplicity);
       if (budget < horizon * Math::from(s.utility)) at_risk_.push_back(k);
     }
     if (Math::compare(available, cost, Num(0)) < 0) {
@@ -240,9 +240,8 @@ class EqualSharesRun {
           poor_[k] = 1;
           changed = true;
           if constexpr (kTracing) discovered_.push_back(k);
-          const auto multiplicity = profile_.groups[s.group].multiplicity;
-          paid_by_poor += budget_[s.group] * Math::from(multiplicity);
-          rich_utility -= Math::from(multiplicity * s.utility);
+          paid_by_poor += budget_[s.group] * Math::from(s.multiplicity);
+          rich_utility -= Math::from(s.multiplicity * s.utility);
         }
       }
       if (!changed) break;
@@ -265,7 +264,7 @@ class EqualSharesRun {
       Num due = price * Math::from(s.utility);
       Num& budget = budget_[s.group];
       if (due >= budget) {
-        exhausted += profile_.groups[s.group].multiplicity;
+        exhausted += s.multiplicity;
         if (trace_) discovered_.push_back(s.group);
         budget = 0;
       } else {

@@ -111,7 +111,8 @@ std::vector<std::vector<Supporter>> supporters_by_project(const std::vector<Ball
   std::vector<std::vector<Supporter>> supporters(project_count);
   for (std::uint32_t g = 0; g < groups.size(); ++g)
     for (std::size_t k = 0; k < groups[g].projects.size(); ++k)
-      supporters[groups[g].projects[k]].push_back({g, groups[g].utilities[k]});
+      supporters[groups[g].projects[k]].push_back(
+          {g, groups[g].utilities[k], groups[g].multiplicity});
   return supporters;
 }
 

@@ -34,10 +34,12 @@ struct BallotGroup {
 };
 std::vector<BallotGroup> group_ballots(const Election& election, Utility utility);
 
-// Supporters of each project: (group index, utility) pairs.
+// Supporters of each project: the group, its utility for the project, and the
+// group's multiplicity (kept here so the rules' hot loops read one array).
 struct Supporter {
   std::uint32_t group;
   std::int64_t utility;
+  std::int64_t multiplicity;
 };
 std::vector<std::vector<Supporter>> supporters_by_project(const std::vector<BallotGroup>& groups,
                                                           std::size_t project_count);
