@@ -7,15 +7,19 @@
 // they have left if that is less. A project its supporters can no longer pay
 // for is dropped. Ties go to the tie-break order.
 //
-// Exactness: the rule is run first with long double arithmetic. Every decision
-// that chooses between outcomes (which project is cheapest, whether a project
-// is still affordable) is accepted only when its margin is far above the
-// worst rounding error (bounds below, ~1e-13 relative against a true error
-// below ~1e-17); otherwise the run is redone with GMP rationals, where every
-// comparison is exact. Decisions that do not change the outcome (whether a
-// supporter at the exact price pays "all" or "the price") need no check.
+// Exactness: the rule is run first in double precision, carrying for every
+// voter group a bound on its budget's distance to the exact value and for
+// every price a bound on its distance to the exact price (a first-order
+// rounding analysis with twice the unit roundoff per operation; see
+// docs/counting-rules.md). A decision that chooses between outcomes (which
+// project is cheapest, whether two prices tie, whether a project is still
+// affordable) is taken only when its margin exceeds those bounds; otherwise
+// the run is redone with GMP rationals, where every comparison is exact.
+// Which side of its price a supporter who can exactly afford it falls on does
+// not change the outcome: the bound on the price accounts for it.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numeric>
 
@@ -27,31 +31,30 @@ namespace {
 
 struct TooCloseToCall {};
 
-// Arithmetic policies: the fast one calls "too close" instead of guessing.
+// Arithmetic policies. The fast one carries error bounds and calls "too close"
+// instead of guessing; the exact one has no error.
 struct FastMath {
-  using Num = long double;
-  static constexpr long double kRelative = 1e-13L;
+  using Num = double;
+  static constexpr bool kExact = false;
+  // Twice the unit roundoff: every bound below uses it per rounding, generously.
+  static constexpr Num kUnit = std::numeric_limits<double>::epsilon();
   static Num from(std::int64_t v) { return static_cast<Num>(v); }
   static Num ratio(std::int64_t a, std::int64_t b) { return static_cast<Num>(a) / b; }
-  // -1, 0 or 1; throws when |a-b| is within the error bound `error`.
+  // -1 or 1; throws when |a - b| is within `error`, the bound on both errors.
   static int compare(const Num& a, const Num& b, const Num& error) {
     Num gap = a - b;
-    if (std::fabs(gap) <= error + kRelative * std::max(std::fabs(a), std::fabs(b)))
-      throw TooCloseToCall{};
+    if (!(std::fabs(gap) > error)) throw TooCloseToCall{};
     return gap < 0 ? -1 : 1;
   }
   static bool certainly_greater(const Num& a, const Num& b, const Num& error) {
-    Num gap = a - b;
-    return gap > error + kRelative * std::max(std::fabs(a), std::fabs(b));
-  }
-  static Num error_of_ratio(const Num& numerator_scale, const Num& denominator) {
-    return kRelative * numerator_scale / denominator;
+    return a - b > error;
   }
   static mpq_class exact(const Num& v) { return mpq_class(static_cast<double>(v)); }
 };
 
 struct ExactMath {
   using Num = mpq_class;
+  static constexpr bool kExact = true;
   static Num from(std::int64_t v) { return mpq_class(mpz_class(static_cast<long>(v))); }
   static Num ratio(std::int64_t a, std::int64_t b) {
     mpq_class q(mpz_class(static_cast<long>(a)), mpz_class(static_cast<long>(b)));
@@ -60,7 +63,6 @@ struct ExactMath {
   }
   static int compare(const Num& a, const Num& b, const Num&) { return cmp(a, b); }
   static bool certainly_greater(const Num& a, const Num& b, const Num&) { return a > b; }
-  static Num error_of_ratio(const Num&, const Num&) { return 0; }
   static mpq_class exact(const Num& v) { return v; }
 };
 
@@ -71,6 +73,9 @@ struct Profile {
   std::vector<std::vector<detail::Supporter>> supporters;
   std::vector<std::int64_t> total_utility;  // sum over supporters of multiplicity x utility
   std::vector<std::int64_t> same_utility;   // the utility all supporters share, or 0
+  std::vector<std::int64_t> max_utility;    // the largest utility of a supporter
+  std::vector<std::int64_t> min_utility;    // the smallest
+  std::vector<std::int64_t> voters_for;     // supporters, with multiplicity
   std::vector<ProjectIndex> candidates;     // supported, positive cost
   std::vector<ProjectIndex> free_projects;  // supported, cost 0: selected upfront
   std::vector<std::uint32_t> rank;
@@ -86,11 +91,18 @@ Profile make_profile(const Election& election, Utility utility, TieBreak tie_bre
   std::size_t n = election.projects.size();
   profile.total_utility.assign(n, 0);
   profile.same_utility.assign(n, 0);
+  profile.max_utility.assign(n, 0);
+  profile.min_utility.assign(n, 0);
+  profile.voters_for.assign(n, 0);
   for (ProjectIndex p = 0; p < n; ++p) {
     const auto& supporters = profile.supporters[p];
     bool same = true;
     for (const auto& s : supporters) {
-      profile.total_utility[p] += profile.groups[s.group].multiplicity * s.utility;
+      profile.total_utility[p] += s.multiplicity * s.utility;
+      profile.voters_for[p] += s.multiplicity;
+      profile.max_utility[p] = std::max(profile.max_utility[p], s.utility);
+      profile.min_utility[p] =
+          profile.min_utility[p] == 0 ? s.utility : std::min(profile.min_utility[p], s.utility);
       if (s.utility != supporters.front().utility) same = false;
     }
     if (!supporters.empty() && same) profile.same_utility[p] = supporters.front().utility;
@@ -112,8 +124,12 @@ class EqualSharesRun {
   // `trace`, when given, receives every decision of the run (see Trace).
   EqualSharesRun(const Election& election, const Profile& profile, const Num& voter_budget,
                  std::vector<std::uint64_t>* trace = nullptr)
-      : election_(election), profile_(profile), trace_(trace) {
+      : election_(election), profile_(profile), trace_(trace), share_(voter_budget) {
     budget_.assign(profile.groups.size(), voter_budget);
+    if constexpr (!Math::kExact) {
+      budget_error_.assign(profile.groups.size(), Math::kUnit * share_);
+      max_budget_error_ = Math::kUnit * share_;
+    }
   }
 
   // The selected projects in order; fills `reports` when given.
@@ -126,10 +142,10 @@ class EqualSharesRun {
     };
     std::vector<Candidate> remaining;
     for (ProjectIndex p : profile_.candidates) {
-      Num cost = Math::from(election_.projects[p].cost);
-      Num total = Math::from(profile_.total_utility[p]);
-      remaining.push_back({p, Math::ratio(election_.projects[p].cost, profile_.total_utility[p]),
-                           Math::error_of_ratio(cost, total)});
+      Num price = Math::ratio(election_.projects[p].cost, profile_.total_utility[p]);
+      Num error = 0;
+      if constexpr (!Math::kExact) error = Math::kUnit * price;
+      remaining.push_back({p, price, error});
     }
     int round = static_cast<int>(selected.size());
     std::vector<bool> gone;
@@ -167,7 +183,7 @@ class EqualSharesRun {
       if (!best) break;  // nothing left is affordable
       ProjectIndex chosen = remaining[*best].project;
       record(kChoose | chosen);
-      pay(chosen, remaining[*best].affordability, reports, ++round);
+      pay(chosen, remaining[*best].affordability, remaining[*best].error, reports, ++round);
       selected.push_back(chosen);
       gone[*best] = true;
       std::size_t kept = 0;
@@ -185,35 +201,47 @@ class EqualSharesRun {
   // all they have), recompute, until no one new is poor. The price only grows,
   // so the poor only grow; the fixpoint is the unique price where payments
   // meet the cost, the value pabutools' sorted scan finds.
-  // Returns false (and leaves `result`) when the supporters together cannot
-  // pay: the project is dropped for good, as budgets only shrink.
-  bool affordability(ProjectIndex p, Num& result, Num& error, std::vector<ProjectReport>* reports) {
+  // Returns false when the supporters together cannot pay: the project is
+  // dropped for good, as budgets only shrink. Otherwise `result` is the price
+  // and, on the fast path, `error` bounds its distance to the exact price.
+  bool affordability(ProjectIndex p, Num& result, Num& error,
+                     std::vector<ProjectReport>* reports) {
     // Two instances, so that the untraced hot loop carries no recording.
     return trace_ ? affordability<true>(p, result, error, reports)
                   : affordability<false>(p, result, error, reports);
   }
 
   template <bool kTracing>
-  bool affordability(ProjectIndex p, Num& result, Num& error, std::vector<ProjectReport>* reports) {
+  bool affordability(ProjectIndex p, Num& result, Num& error,
+                     std::vector<ProjectReport>* reports) {
     const auto& supporters = profile_.supporters[p];
     const Num cost = Math::from(election_.projects[p].cost);
-    Num rich_utility = Math::from(profile_.total_utility[p]);
+    std::int64_t rich_utility = profile_.total_utility[p];
     Num paid_by_poor = 0;
-    Num price = cost / rich_utility;  // if every supporter could pay
+    Num poor_error = 0;  // the poor budgets' errors, with multiplicity
+    Num price = cost / Math::from(rich_utility);  // if every supporter could pay
     // Only supporters who cannot pay twice the current price can turn poor
     // while the price stays below that: the loop scans those few ("at risk"),
     // and widens the list only if the price climbs past that horizon.
     Num horizon = price + price;
     // One pass: what the supporters hold together, and who is at risk.
     Num available = 0;
+    Num available_error = 0;  // from the budgets' own errors
     at_risk_.clear();
     for (std::uint32_t k = 0; k < supporters.size(); ++k) {
       const auto& s = supporters[k];
       const Num& budget = budget_[s.group];
       available += budget * Math::from(s.multiplicity);
+      if constexpr (!Math::kExact) available_error += budget_error_[s.group] * s.multiplicity;
       if (budget < horizon * Math::from(s.utility)) at_risk_.push_back(k);
     }
-    if (Math::compare(available, cost, Num(0)) < 0) {
+    // A sum of n products of budgets (each at most the share) rounds off by at
+    // most (n + 2) x unit x voters x share, on top of the budgets' errors.
+    Num sum_rounding = 0;
+    if constexpr (!Math::kExact)
+      sum_rounding = Math::from(static_cast<std::int64_t>(supporters.size()) + 2) * Math::kUnit *
+                     Math::from(profile_.voters_for[p]) * share_;
+    if (Math::compare(available, cost, available_error + sum_rounding) < 0) {
       record(kDrop | p);
       if (reports) {
         (*reports)[p].fate = Fate::RanOutOfMoney;
@@ -223,6 +251,8 @@ class EqualSharesRun {
     }
     poor_.assign(supporters.size(), 0);
     discovered_.clear();
+    Num price_error = 0;  // this price's distance to the root of its own formula
+    Num boundary_weight = 0, boundary_gap = 0;
     for (;;) {
       if (!(price < horizon)) {
         horizon = price + price;
@@ -232,24 +262,59 @@ class EqualSharesRun {
               budget_[supporters[k].group] < horizon * Math::from(supporters[k].utility))
             at_risk_.push_back(k);
       }
+      // Supporters whose budget is within `band` of what they owe are the
+      // ones the fast path may have put on the wrong side.
+      Num band = 0;
+      if constexpr (!Math::kExact) {
+        price_error =
+            (poor_error + sum_rounding + Math::kUnit * (cost + paid_by_poor)) /
+                Math::from(rich_utility) +
+            Math::kUnit * price;
+        // The band of a supporter adds its budget's own error (below).
+        band = 2 * price_error * Math::from(profile_.max_utility[p]) + Math::kUnit * share_;
+        boundary_weight = boundary_gap = 0;
+        // Every supporter inside its band must be on the at-risk list.
+        if (!((horizon - price) * Math::from(profile_.min_utility[p]) > band + max_budget_error_))
+          throw TooCloseToCall{};
+      }
       bool changed = false;
       for (std::uint32_t k : at_risk_) {
-        if (poor_[k]) continue;
         const auto& s = supporters[k];
-        if (budget_[s.group] < price * Math::from(s.utility)) {
+        const Num& budget = budget_[s.group];
+        const Num due = price * Math::from(s.utility);
+        if (!poor_[k] && budget < due) {
           poor_[k] = 1;
           changed = true;
           if constexpr (kTracing) discovered_.push_back(k);
-          paid_by_poor += budget_[s.group] * Math::from(s.multiplicity);
-          rich_utility -= Math::from(s.multiplicity * s.utility);
+          paid_by_poor += budget * Math::from(s.multiplicity);
+          rich_utility -= s.multiplicity * s.utility;
+          if constexpr (!Math::kExact) poor_error += budget_error_[s.group] * s.multiplicity;
+          continue;
+        }
+        if constexpr (!Math::kExact) {
+          const Num own_band = band + budget_error_[s.group];
+          if (std::fabs(budget - due) <= own_band) {
+            if (!poor_[k]) boundary_weight += Math::from(s.multiplicity * s.utility);
+            boundary_gap += 2 * own_band * Math::from(s.multiplicity);
+          }
         }
       }
       if (!changed) break;
-      if (!(rich_utility > 0)) throw TooCloseToCall{};  // only through rounding
-      price = (cost - paid_by_poor) / rich_utility;
+      if (rich_utility <= 0) throw TooCloseToCall{};  // only through rounding
+      price = (cost - paid_by_poor) / Math::from(rich_utility);
     }
     result = price;
-    error = Math::error_of_ratio(cost + paid_by_poor, rich_utility);
+    if constexpr (!Math::kExact) {
+      // The exact price is the root of sum(min(budget, price x utility)) =
+      // cost; ours is the root of the same sum with our poor/rich split. They
+      // differ only through supporters inside the band, by at most
+      // boundary_gap over the slope the others guarantee.
+      Num slope = Math::from(rich_utility) - boundary_weight;
+      if (!(slope > 0)) throw TooCloseToCall{};
+      Num shift = boundary_gap / slope;
+      if (shift > price_error) throw TooCloseToCall{};  // outside the window the band covers
+      error = price_error + shift;
+    }
     if constexpr (kTracing) {
       trace_->push_back(kPoor | p);
       trace_->insert(trace_->end(), discovered_.begin(), discovered_.end());
@@ -257,12 +322,24 @@ class EqualSharesRun {
     return true;
   }
 
-  void pay(ProjectIndex p, const Num& price, std::vector<ProjectReport>* reports, int round) {
+  void pay(ProjectIndex p, const Num& price, const Num& price_error,
+           std::vector<ProjectReport>* reports, int round) {
     std::int64_t exhausted = 0;
     discovered_.clear();
     for (const auto& s : profile_.supporters[p]) {
       Num due = price * Math::from(s.utility);
       Num& budget = budget_[s.group];
+      if constexpr (!Math::kExact) {
+        // What the supporter owes is off by price error x utility, plus
+        // roundings; one who surely gives all they have ends exactly at 0.
+        Num& error = budget_error_[s.group];
+        Num owed_error = price_error * Math::from(s.utility) + 2 * Math::kUnit * share_;
+        if (due - budget > error + owed_error)
+          error = 0;
+        else
+          error += owed_error;
+        max_budget_error_ = std::max(max_budget_error_, error);
+      }
       if (due >= budget) {
         exhausted += s.multiplicity;
         if (trace_) discovered_.push_back(s.group);
@@ -294,6 +371,11 @@ class EqualSharesRun {
   const Election& election_;
   const Profile& profile_;
   std::vector<std::uint64_t>* trace_;
+  Num share_;              // every voter's starting budget
+  // Fast path: for each group, a bound on its budget's distance to the exact
+  // value (first-order rounding analysis, twice the unit roundoff per step).
+  std::vector<Num> budget_error_;
+  Num max_budget_error_ = 0;
   std::vector<Num> budget_;
   std::vector<std::uint32_t> at_risk_;
   std::vector<char> poor_;
@@ -318,8 +400,8 @@ std::vector<ProjectIndex> run_equal_shares(const Election& election, const Profi
   if (profile.voters == 0) return profile.free_projects;
   if (!request.exact && !(request.reports && request.exact_reports)) {
     try {
-      long double share = static_cast<long double>(election.budget) / profile.voters +
-                          static_cast<long double>(request.extra_units);
+      double share = static_cast<double>(election.budget) / profile.voters +
+                     static_cast<double>(request.extra_units);
       auto fast_reports = request.reports ? std::optional(*request.reports) : std::nullopt;
       auto selected = EqualSharesRun<FastMath>(election, profile, share, request.trace)
                           .run(fast_reports ? &*fast_reports : nullptr);
