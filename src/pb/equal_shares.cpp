@@ -269,7 +269,7 @@ class EqualSharesRun {
         price_error =
             (poor_error + sum_rounding + Math::kUnit * (cost + paid_by_poor)) /
                 Math::from(rich_utility) +
-            Math::kUnit * price;
+            2 * Math::kUnit * price;  // the division, and the denominator's conversion
         // The band of a supporter adds its budget's own error (below).
         band = 2 * price_error * Math::from(profile_.max_utility[p]) + Math::kUnit * share_;
         boundary_weight = boundary_gap = 0;
