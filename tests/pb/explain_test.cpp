@@ -4,30 +4,18 @@
 
 #include "pb/explain.hpp"
 #include "pb/pabulib.hpp"
+#include "support/elections.hpp"
 
 namespace fabrique::pb {
 namespace {
 
 // Budget 100; a: cost 60 (3 votes), b: 50 (2 votes), c: 999999999 (1 vote), d: 10 (none).
 Election small_city() {
-  Election e;
-  e.budget = 100;
+  Election e = test::approval_election(
+      100, {{"a", 60}, {"b", 50}, {"c", kNotFeasibleCost}, {"d", 10}}, {{0, 1, 2}, {0, 1}, {0}});
   e.meta = {{"currency", "EUR"}, {"rule", "greedy-threshold"}};
   e.min_project_score_threshold = 2;
-  for (auto [id, cost] :
-       {std::pair<const char*, Money>{"a", 60}, {"b", 50}, {"c", kNotFeasibleCost}, {"d", 10}}) {
-    Project p;
-    p.id = id;
-    p.cost = cost;
-    p.name = std::string("Projet ") + id;
-    e.projects.push_back(p);
-  }
-  for (auto ballot : {std::vector<ProjectIndex>{0, 1, 2}, {0, 1}, {0}}) {
-    Ballot b;
-    b.voter_id = std::to_string(e.ballots.size());
-    b.projects = ballot;
-    e.ballots.push_back(b);
-  }
+  for (auto& project : e.projects) project.name = "Projet " + project.id;
   return e;
 }
 

@@ -10,6 +10,7 @@
 
 #include "pb/pabulib.hpp"
 #include "pb/rules.hpp"
+#include "support/elections.hpp"
 #include "support/paths.hpp"
 
 namespace fabrique::pb {
@@ -90,22 +91,10 @@ TEST(OfficialRule, UnknownRuleIsAClearError) {
 }
 
 TEST(OfficialRule, GreedyNoSkipStopsAtFirstMisfit) {
-  Election e;
-  e.budget = 10;
-  e.meta.push_back({"rule", "greedy-no-skip"});
-  for (auto [id, cost] : {std::pair{"a", 6}, {"b", 6}, {"c", 1}}) {
-    Project p;
-    p.id = id;
-    p.cost = cost;
-    e.projects.push_back(p);
-  }
   // a: 3 votes, b: 2, c: 1. a fits, b does not: the count stops before c.
-  for (auto ballot : {std::vector<ProjectIndex>{0, 1, 2}, {0, 1}, {0}}) {
-    Ballot b;
-    b.voter_id = std::to_string(e.ballots.size());
-    b.projects = ballot;
-    e.ballots.push_back(b);
-  }
+  Election e =
+      test::approval_election(10, {{"a", 6}, {"b", 6}, {"c", 1}}, {{0, 1, 2}, {0, 1}, {0}});
+  e.meta.push_back({"rule", "greedy-no-skip"});
   auto outcome = count(e, {RuleName::Official});
   EXPECT_EQ(sorted_ids(e, outcome.selected), std::vector<std::string>{"a"});
   EXPECT_EQ(outcome.reports[2].fate, Fate::StoppedBeforeTurn);
