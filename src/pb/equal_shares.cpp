@@ -41,13 +41,15 @@ struct FastMath {
   static Num from(std::int64_t v) { return static_cast<Num>(v); }
   static Num ratio(std::int64_t a, std::int64_t b) { return static_cast<Num>(a) / b; }
   // -1 or 1; throws when |a - b| is within `error`, the bound on both errors.
+  // (The subtraction itself rounds too.)
   static int compare(const Num& a, const Num& b, const Num& error) {
     Num gap = a - b;
-    if (!(std::fabs(gap) > error)) throw TooCloseToCall{};
+    if (!(std::fabs(gap) > error + kUnit * std::max(std::fabs(a), std::fabs(b))))
+      throw TooCloseToCall{};
     return gap < 0 ? -1 : 1;
   }
   static bool certainly_greater(const Num& a, const Num& b, const Num& error) {
-    return a - b > error;
+    return a - b > error + kUnit * std::max(std::fabs(a), std::fabs(b));
   }
   static mpq_class exact(const Num& v) { return mpq_class(static_cast<double>(v)); }
 };
@@ -144,7 +146,7 @@ class EqualSharesRun {
     for (ProjectIndex p : profile_.candidates) {
       Num price = Math::ratio(election_.projects[p].cost, profile_.total_utility[p]);
       Num error = 0;
-      if constexpr (!Math::kExact) error = Math::kUnit * price;
+      if constexpr (!Math::kExact) error = 2 * Math::kUnit * price;  // conversions, division
       remaining.push_back({p, price, error});
     }
     int round = static_cast<int>(selected.size());
