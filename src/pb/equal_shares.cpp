@@ -206,21 +206,19 @@ class EqualSharesRun {
   // Returns false when the supporters together cannot pay: the project is
   // dropped for good, as budgets only shrink. Otherwise `result` is the price
   // and, on the fast path, `error` bounds its distance to the exact price.
-  bool affordability(ProjectIndex p, Num& result, Num& error,
-                     std::vector<ProjectReport>* reports) {
+  bool affordability(ProjectIndex p, Num& result, Num& error, std::vector<ProjectReport>* reports) {
     // Two instances, so that the untraced hot loop carries no recording.
     return trace_ ? affordability<true>(p, result, error, reports)
                   : affordability<false>(p, result, error, reports);
   }
 
   template <bool kTracing>
-  bool affordability(ProjectIndex p, Num& result, Num& error,
-                     std::vector<ProjectReport>* reports) {
+  bool affordability(ProjectIndex p, Num& result, Num& error, std::vector<ProjectReport>* reports) {
     const auto& supporters = profile_.supporters[p];
     const Num cost = Math::from(election_.projects[p].cost);
     std::int64_t rich_utility = profile_.total_utility[p];
     Num paid_by_poor = 0;
-    Num poor_error = 0;  // the poor budgets' errors, with multiplicity
+    Num poor_error = 0;                           // the poor budgets' errors, with multiplicity
     Num price = cost / Math::from(rich_utility);  // if every supporter could pay
     // Only supporters who cannot pay twice the current price can turn poor
     // while the price stays below that: the loop scans those few ("at risk"),
@@ -268,10 +266,9 @@ class EqualSharesRun {
       // ones the fast path may have put on the wrong side.
       Num band = 0;
       if constexpr (!Math::kExact) {
-        price_error =
-            (poor_error + sum_rounding + Math::kUnit * (cost + paid_by_poor)) /
-                Math::from(rich_utility) +
-            2 * Math::kUnit * price;  // the division, and the denominator's conversion
+        price_error = (poor_error + sum_rounding + Math::kUnit * (cost + paid_by_poor)) /
+                          Math::from(rich_utility) +
+                      2 * Math::kUnit * price;  // the division, and the denominator's conversion
         // The band of a supporter adds its budget's own error (below).
         band = 2 * price_error * Math::from(profile_.max_utility[p]) + Math::kUnit * share_;
         boundary_weight = boundary_gap = 0;
@@ -373,7 +370,7 @@ class EqualSharesRun {
   const Election& election_;
   const Profile& profile_;
   std::vector<std::uint64_t>* trace_;
-  Num share_;              // every voter's starting budget
+  Num share_;  // every voter's starting budget
   // Fast path: for each group, a bound on its budget's distance to the exact
   // value (first-order rounding analysis, twice the unit roundoff per step).
   std::vector<Num> budget_error_;
