@@ -1,8 +1,11 @@
-// libFuzzer target for the pabulib reader and writer.
+// libFuzzer target for the pabulib reader and writer, and the rules behind.
 //
 // Any input must either read or give a ParseError (one line). What reads must
 // give, under `strict`, exactly its first warning as the error; and must write
 // out to a text that reads back to an equal election and writes out the same.
+// Small elections are then counted by every rule: each either refuses with a
+// RuleError or returns an outcome within the budget (and, under the
+// sanitizers, without undefined behaviour on absurd amounts).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +13,7 @@
 #include <string_view>
 
 #include "pb/pabulib.hpp"
+#include "pb/rules.hpp"
 
 namespace {
 
@@ -26,6 +30,29 @@ using fabrique::pb::write_pabulib;
 
 bool one_line(std::string_view text) {
   return text.find_first_of("\r\n") == std::string_view::npos;
+}
+
+void count_with_every_rule(const fabrique::pb::Election& election) {
+  using namespace fabrique::pb;
+  if (election.projects.size() > 12 || election.ballots.size() > 64) return;
+  // add1 walks the shares one unit at a time: keep its runs short here.
+  bool small_amounts = true;
+  for (const auto& project : election.projects)
+    if (project.cost > 500) small_amounts = false;
+  for (RuleName rule : {RuleName::Greedy, RuleName::EqualShares, RuleName::EqualSharesAdd1,
+                        RuleName::EqualSharesAdd1Greedy, RuleName::Phragmen, RuleName::MaxWelfare,
+                        RuleName::Official}) {
+    bool add1 = rule == RuleName::EqualSharesAdd1 || rule == RuleName::EqualSharesAdd1Greedy ||
+                rule == RuleName::Official;
+    if (add1 && !small_amounts) continue;
+    for (Utility utility : {Utility::Cost, Utility::Cardinality, Utility::Points}) {
+      try {
+        Outcome outcome = count(election, {rule, utility});
+        if (outcome.total_cost > election.budget) die("outcome over budget", to_string(rule));
+      } catch (const RuleError&) {
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -63,5 +90,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (!(second.election == first.election)) die("round trip changed the election", written);
   if (write_pabulib(second.election) != written) die("second write differs", written);
+  count_with_every_rule(first.election);
   return 0;
 }

@@ -44,8 +44,10 @@ class Knapsack {
         capacity -= items_[k].cost;
         whole += items_[k].welfare;
       } else {
+        if (whole > best_value_) return true;
         // value + w*capacity/cost > best  <=>  (best - whole)*cost < w*capacity
-        return (best_value_ - whole) * items_[k].cost < items_[k].welfare * capacity;
+        return detail::compare_products(best_value_ - whole, items_[k].cost, items_[k].welfare,
+                                        capacity) < 0;
       }
     }
     return whole > best_value_;
@@ -107,8 +109,8 @@ Outcome max_welfare(const Election& election, Utility utility, TieBreak tie_brea
       items.push_back({p, projects[p].cost, w});
   }
   std::sort(items.begin(), items.end(), [&](const Item& a, const Item& b) {
-    Wide lhs = a.welfare * b.cost, rhs = b.welfare * a.cost;
-    if (lhs != rhs) return lhs > rhs;
+    int order = detail::compare_products(a.welfare, b.cost, b.welfare, a.cost);
+    if (order != 0) return order > 0;
     return rank[a.project] < rank[b.project];
   });
   Knapsack knapsack(std::move(items), election.budget);

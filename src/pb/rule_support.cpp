@@ -19,6 +19,39 @@ std::optional<std::uint64_t> as_number(const std::string& id) {
 
 }  // namespace
 
+std::int64_t checked_add(std::int64_t a, std::int64_t b) {
+  std::int64_t result;
+  if (__builtin_add_overflow(a, b, &result))
+    throw RuleError("amounts too large to count exactly (over 2^63)");
+  return result;
+}
+
+std::int64_t checked_mul(std::int64_t a, std::int64_t b) {
+  std::int64_t result;
+  if (__builtin_mul_overflow(a, b, &result))
+    throw RuleError("amounts too large to count exactly (over 2^63)");
+  return result;
+}
+
+namespace {
+mpz_class to_mpz(Wide value) {
+  // Non-negative by contract: split into two 64-bit halves.
+  auto high = static_cast<unsigned long>(value >> 64);
+  auto low = static_cast<unsigned long>(value & Wide(~std::uint64_t{0}));
+  mpz_class result = high;
+  result <<= 64;
+  result += low;
+  return result;
+}
+}  // namespace
+
+int compare_products(Wide a, Wide b, Wide c, Wide d) {
+  Wide left, right;
+  if (!__builtin_mul_overflow(a, b, &left) && !__builtin_mul_overflow(c, d, &right))
+    return left < right ? -1 : left > right ? 1 : 0;
+  return cmp(to_mpz(a) * to_mpz(b), to_mpz(c) * to_mpz(d));
+}
+
 std::vector<std::uint32_t> tie_ranks(const Election& election, TieBreak tie_break) {
   const auto& projects = election.projects;
   std::vector<ProjectIndex> order(projects.size());
@@ -59,7 +92,7 @@ std::vector<std::int64_t> point_totals(const Election& election) {
   std::vector<std::int64_t> totals(election.projects.size(), 0);
   for (const auto& ballot : election.ballots)
     for (std::size_t k = 0; k < ballot.points.size(); ++k)
-      totals[ballot.projects[k]] += ballot.points[k];
+      totals[ballot.projects[k]] = checked_add(totals[ballot.projects[k]], ballot.points[k]);
   return totals;
 }
 

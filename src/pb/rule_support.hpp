@@ -12,6 +12,14 @@ namespace fabrique::pb::detail {
 // Products of two 64-bit amounts (votes x cost, welfare x cost) fit in 128 bits.
 __extension__ typedef __int128 Wide;
 
+// Sums and products of amounts from a file, refusing to overflow: hostile or
+// absurd files (points or costs near 2^63) get a RuleError, not a wrong count.
+std::int64_t checked_add(std::int64_t a, std::int64_t b);
+std::int64_t checked_mul(std::int64_t a, std::int64_t b);
+
+// Sign of a*b - c*d for non-negative values, exact even past 128 bits.
+int compare_products(Wide a, Wide b, Wide c, Wide d);
+
 // rank[p] is p's place in the tie-break order: lower wins a tie.
 std::vector<std::uint32_t> tie_ranks(const Election& election, TieBreak tie_break);
 

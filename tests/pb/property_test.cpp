@@ -1,12 +1,20 @@
 // Property tests of the counting rules on generated elections.
 //
-// A fixed corpus (deterministic seeds) of small elections, approval and
-// cumulative, plus hand-written degenerate ones, is counted by every rule and
-// checked against general properties (budget, exhaustiveness, optimality,
-// invariance under relabelling) and against deliberately naive, independent,
+// A fixed corpus (deterministic seeds, std::mt19937_64) of small elections,
+// approval and cumulative, with duplicate costs, twin projects, numeric and
+// "pN" ids, plus hand-written degenerate ones (no ballots, no projects, free
+// projects, a project dearer than the budget, everyone approving everything,
+// identical projects, budget 0), is counted by every rule and checked against
+// general properties (budget, bookkeeping, exhaustiveness, optimality,
+// invariance under reordering) and against deliberately naive, independent,
 // exact re-implementations written here: greedy, the Method of Equal Shares
 // (per voter, no grouping, mpq_class), its add1 completion and sequential
-// Phragmén. Nothing here shares code with src/pb except the model structs.
+// Phragmén. Nothing here shares code with src/pb beyond the public API.
+//
+// Sizes: corpus() = 11 degenerate + 100 approval + 50 cumulative elections
+// (every rule, several utilities); wide_corpus() adds 450 more for the cheap
+// properties (greedy, Phragmén, max-welfare); plus two families of
+// hand-built instances (rounding-sensitive exact ties, one-step MES outcomes).
 #include <gmpxx.h>
 #include <gtest/gtest.h>
 
@@ -892,6 +900,82 @@ TEST(PropertyEqualSharesAdd1, EqualsNaiveAdd1Loops) {
       expect_same_selection(e, c.selected, completed, "mes-add1-greedy" + suffix);
       EXPECT_TRUE(c.exhaustive) << "mes-add1-greedy" + suffix;
     }
+  }
+}
+
+// MES is not monotone in the share: an outcome can hold for one step only.
+// add1 must then walk every step, or skip only what it proved constant; a
+// search that skipped stretches between equal outcomes would miss these.
+
+// Cost utility: shares +0..+5 and +7..+14 give {3, p6}, which does not fill
+// the budget; +6 alone gives {3, p9, p11}, which does: mes-add1 stops there.
+Election blip_exhaustive() {
+  Election e;
+  make_cumulative(e);
+  e.budget = 250;
+  add_project(e, "p6", 78);
+  add_project(e, "p3", 98);
+  add_project(e, "p5", 68);
+  add_project(e, "p9", 73);
+  add_project(e, "p11", 73);
+  add_project(e, "3", 73);
+  add_ballot(e, {1, 2, 0, 3, 5}, {5, 1, 2, 4, 4});
+  add_ballot(e, {});
+  add_ballot(e, {4, 0}, {3, 3});
+  add_ballot(e, {4, 0}, {3, 3});
+  add_ballot(e, {3, 2, 5}, {1, 3, 1});
+  add_ballot(e, {1, 3, 5}, {3, 4, 4});
+  add_ballot(e, {3, 4, 1, 0, 5}, {2, 5, 1, 1, 2});
+  add_ballot(e, {});
+  return e;
+}
+
+// Cost utility: shares +0..+8 and +10..+17 give {1, 20, 11}; +9 alone adds
+// p10 and overspends: mes-add1 --stop overspend stops there.
+Election blip_overspend() {
+  Election e;
+  e.budget = 245;
+  for (const char* id : {"p10", "p9", "100", "p4", "p2"}) add_project(e, id, 74);
+  add_project(e, "11", 27);
+  add_project(e, "20", 78);
+  add_project(e, "p5", 62);
+  add_project(e, "10", 74);
+  add_project(e, "1", 74);
+  add_ballot(e, {1, 0, 9});
+  add_ballot(e, {1, 0, 9});
+  add_ballot(e, {6});
+  add_ballot(e, {6});
+  add_ballot(e, {8, 3, 5});
+  add_ballot(e, {6, 2, 9, 0});
+  return e;
+}
+
+TEST(PropertyEqualSharesAdd1, OutcomeHoldingForOneStepOnly) {
+  struct Case {
+    Election election;
+    std::int64_t blip;
+    Add1Stop stop;
+  };
+  for (const Case& c : {Case{blip_exhaustive(), 6, Add1Stop::Exhaustive},
+                        Case{blip_overspend(), 9, Add1Stop::Overspend}}) {
+    const Election& e = c.election;
+    SCOPED_TRACE(describe(e));
+    const NaiveProfile profile = naive_profile(e, Utility::Cost);
+    auto at = [&](std::int64_t extra) {
+      return sorted_ids(e, naive_mes_at(e, profile, TieBreak::IdString, extra).selected);
+    };
+    ASSERT_EQ(at(c.blip - 1), at(c.blip + 1));  // the instance still has its blip
+    ASSERT_NE(at(c.blip - 1), at(c.blip));
+    const Add1Result naive = naive_add1(e, Utility::Cost, TieBreak::IdString);
+    const Selection& want = c.stop == Add1Stop::Exhaustive ? naive.exhaustive : naive.overspend;
+    if (c.stop == Add1Stop::Exhaustive) {
+      EXPECT_EQ(sorted_ids(e, want), at(c.blip));
+    } else {
+      EXPECT_EQ(sorted_ids(e, want), at(c.blip - 1));
+    }
+    expect_same_selection(e,
+                          equal_shares_add1(e, Utility::Cost, TieBreak::IdString, c.stop).selected,
+                          want, "mes-add1");
   }
 }
 
