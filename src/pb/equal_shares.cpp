@@ -100,8 +100,8 @@ Profile make_profile(const Election& election, Utility utility, TieBreak tie_bre
     const auto& supporters = profile.supporters[p];
     bool same = true;
     for (const auto& s : supporters) {
-      profile.total_utility[p] =
-          detail::checked_add(profile.total_utility[p], detail::checked_mul(s.multiplicity, s.utility));
+      profile.total_utility[p] = detail::checked_add(
+          profile.total_utility[p], detail::checked_mul(s.multiplicity, s.utility));
       profile.voters_for[p] += s.multiplicity;
       profile.max_utility[p] = std::max(profile.max_utility[p], s.utility);
       profile.min_utility[p] =
