@@ -529,7 +529,7 @@ class Add1Search {
   Verdict verdict(const std::vector<ProjectIndex>& selected) const {
     if (detail::total_cost(election_, selected) > election_.budget) return Verdict::Overspends;
     if (stop_ == Add1Stop::Exhaustive &&
-        detail::is_exhaustive(election_, selected, profile_.candidates))
+        detail::is_exhaustive_among(election_, selected, profile_.candidates))
       return Verdict::Stop;
     // Everything supported is bought: more money cannot change the outcome.
     if (selects_every_candidate(profile_, selected)) return Verdict::Stop;

@@ -46,6 +46,9 @@ Outcome greedy(const Election& election, Utility utility, TieBreak tie_break,
   std::vector<Density> density(projects.size());
   for (ProjectIndex p = 0; p < projects.size(); ++p) {
     if (totals[p] <= 0) continue;  // density 0
+    // Under the cost utility a free project gives nothing: density 0, as in
+    // pabutools (it is still taken, since it always fits).
+    if (utility == Utility::Cost && projects[p].cost == 0) continue;
     if (projects[p].cost == 0) {
       density[p].infinite = true;
     } else if (utility == Utility::Cost) {

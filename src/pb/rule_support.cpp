@@ -155,18 +155,20 @@ Money total_cost(const Election& election, const std::vector<ProjectIndex>& proj
   return total;
 }
 
-bool is_exhaustive(const Election& election, const std::vector<ProjectIndex>& selected,
-                   const std::vector<ProjectIndex>& candidates) {
+bool is_exhaustive_among(const Election& election, const std::vector<ProjectIndex>& selected,
+                         const std::vector<ProjectIndex>& candidates) {
   std::vector<bool> chosen(election.projects.size(), false);
   for (ProjectIndex p : selected) chosen[p] = true;
   Money left = election.budget - total_cost(election, selected);
-  auto fits = [&](ProjectIndex p) { return !chosen[p] && election.projects[p].cost <= left; };
-  if (candidates.empty()) {
-    for (ProjectIndex p = 0; p < election.projects.size(); ++p)
-      if (fits(p)) return false;
-    return true;
-  }
-  return std::none_of(candidates.begin(), candidates.end(), fits);
+  return std::none_of(candidates.begin(), candidates.end(), [&](ProjectIndex p) {
+    return !chosen[p] && election.projects[p].cost <= left;
+  });
+}
+
+bool is_exhaustive(const Election& election, const std::vector<ProjectIndex>& selected) {
+  std::vector<ProjectIndex> all(election.projects.size());
+  std::iota(all.begin(), all.end(), 0);
+  return is_exhaustive_among(election, selected, all);
 }
 
 std::vector<ProjectReport> blank_reports(const Election& election) {

@@ -54,10 +54,11 @@ std::vector<std::vector<Supporter>> supporters_by_project(const std::vector<Ball
 
 Money total_cost(const Election& election, const std::vector<ProjectIndex>& projects);
 
-// True when no project outside `selected` among `candidates` fits in the rest
-// of the budget (all projects when `candidates` is empty).
-bool is_exhaustive(const Election& election, const std::vector<ProjectIndex>& selected,
-                   const std::vector<ProjectIndex>& candidates = {});
+// True when no project outside `selected` fits in the rest of the budget.
+bool is_exhaustive(const Election& election, const std::vector<ProjectIndex>& selected);
+// The same, looking only at `candidates` (add1: supported projects with a cost).
+bool is_exhaustive_among(const Election& election, const std::vector<ProjectIndex>& selected,
+                         const std::vector<ProjectIndex>& candidates);
 
 // Fills `outcome.total_cost` / `exhaustive` and the Selected entries of reports.
 void finish_outcome(const Election& election, Outcome& outcome);

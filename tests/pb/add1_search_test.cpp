@@ -25,7 +25,7 @@ std::vector<ProjectIndex> walk_every_unit(const Election& e, Add1Stop stop,
     auto selected = equal_shares_selection(e, Utility::Cost, TieBreak::IdString, extra);
     if (detail::total_cost(e, selected) > e.budget) return previous;
     *final_extra = extra;
-    if (stop == Add1Stop::Exhaustive && detail::is_exhaustive(e, selected, candidates))
+    if (stop == Add1Stop::Exhaustive && detail::is_exhaustive_among(e, selected, candidates))
       return selected;
     if (selected.size() == everything) return selected;
     previous = std::move(selected);

@@ -160,7 +160,7 @@ TEST_P(ReferenceOutcome, MatchesPabutools) {
       std::vector<ProjectIndex> candidates;
       for (ProjectIndex p = 0; p < e.projects.size(); ++p)
         if (votes[p] > 0 && e.projects[p].cost > 0) candidates.push_back(p);
-      EXPECT_TRUE(detail::is_exhaustive(e, add1.selected, candidates) || next_overspends)
+      EXPECT_TRUE(detail::is_exhaustive_among(e, add1.selected, candidates) || next_overspends)
           << "mes-add1 must stop at an exhaustive outcome or one step short of overspending";
     }
     if (m.options.rule == RuleName::EqualSharesAdd1Greedy) {
