@@ -66,6 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     first = read_pabulib(text, name);
   } catch (const ParseError& error) {
     if (!one_line(error.what())) die("error message is not one line", error.what());
+    if (!one_line(error.message(fabrique::Lang::Fr)))
+      die("French error message is not one line", error.message(fabrique::Lang::Fr));
     return 0;
   }
   for (const auto& warning : first.warnings)

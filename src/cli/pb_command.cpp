@@ -34,13 +34,16 @@ struct ConvertArgs {
   std::string input;
   std::string output;
   bool strict = false;
+  std::string lang = "fr";
 };
 
-// Reads a file, printing its warnings; exits with status 1 on a structural error.
-Election load(const std::string& path, bool strict) {
+// Reads a file, printing its warnings in `lang`.
+Election load(const std::string& path, bool strict, Lang lang) {
   ReadResult result = read_pabulib_file(path, ReadOptions{.strict = strict});
   for (const auto& warning : result.warnings)
-    std::cerr << fmt::format("fabrique: warning: {}:{}: {}\n", path, warning.line, warning.reason);
+    std::cerr << fmt::format("fabrique: {}: {}:{}: {}\n", tr(lang, "avertissement", "warning"),
+                             path, warning.line,
+                             lang == Lang::Fr ? warning.reason_fr : warning.reason);
   return std::move(result.election);
 }
 
@@ -112,7 +115,7 @@ int run_count(const CountArgs& args) {
   options.tie_break = *parse_tie_break(args.tie_break);
   options.add1_stop = args.stop == "overspend" ? Add1Stop::Overspend : Add1Stop::Exhaustive;
   options.exact_reports = args.explain;  // published figures are exact
-  Election election = load(args.file, args.strict);
+  Election election = load(args.file, args.strict, *parse_lang(args.lang));
   Outcome outcome = count(election, options);
   if (args.format == "json")
     std::cout << json::serialize(outcome_json(election, outcome, args)) << "\n";
@@ -122,7 +125,7 @@ int run_count(const CountArgs& args) {
 }
 
 int run_convert(const ConvertArgs& args) {
-  Election election = load(args.input, args.strict);
+  Election election = load(args.input, args.strict, *parse_lang(args.lang));
   std::string text = write_pabulib(election);
   if (args.output.empty() || args.output == "-") {
     std::cout << text;
@@ -131,27 +134,36 @@ int run_convert(const ConvertArgs& args) {
   std::ofstream out(args.output, std::ios::binary);
   out << text;
   out.close();
-  if (!out) throw std::runtime_error("cannot write " + args.output);
+  if (!out) throw RuleError({"cannot write " + args.output, "impossible d'écrire " + args.output});
   return 0;
 }
 
-int run_check(const std::string& file, bool strict) {
-  Election e = load(file, strict);
-  std::cout << fmt::format("{}: {} ({}), {} projects, {} ballots, budget {}\n", file,
-                           to_string(e.vote_type),
-                           e.meta_value("rule") ? *e.meta_value("rule") : "-", e.projects.size(),
-                           e.ballots.size(), format_money(e.budget, e.cost_scale));
+int run_check(const std::string& file, bool strict, Lang lang) {
+  Election e = load(file, strict, lang);
+  std::cout << fmt::format(
+      fmt::runtime(tr(lang, "{}: {} (règle {}), {} projets, {} bulletins, budget {}\n",
+                      "{}: {} (rule {}), {} projects, {} ballots, budget {}\n")),
+      file, to_string(e.vote_type), e.meta_value("rule") ? *e.meta_value("rule") : "-",
+      e.projects.size(), e.ballots.size(), format_money(e.budget, e.cost_scale));
   return 0;
 }
 
-// Runs a subcommand body, turning every error into one line and status 1.
+// Runs a subcommand body, turning every error into one line (in `lang`) and
+// status 1.
 template <class Body>
-void guarded(Body body) {
+void guarded(const std::string& lang_code, Body body) {
+  const Lang lang = parse_lang(lang_code).value_or(Lang::Fr);
   try {
     int status = body();
     if (status != 0) throw CLI::RuntimeError(status);
   } catch (const CLI::RuntimeError&) {
     throw;
+  } catch (const ParseError& error) {
+    std::cerr << "fabrique: " << error.message(lang) << "\n";
+    throw CLI::RuntimeError(1);
+  } catch (const RuleError& error) {
+    std::cerr << "fabrique: " << error.text().in(lang) << "\n";
+    throw CLI::RuntimeError(1);
   } catch (const std::exception& error) {
     std::cerr << "fabrique: " << error.what() << "\n";
     throw CLI::RuntimeError(1);
@@ -209,7 +221,8 @@ void register_pb(CLI::App& app) {
       ->check(CLI::IsMember({"exhaustive", "overspend"}))
       ->capture_default_str();
   count_cmd->add_flag("--strict", count_args->strict, "treat data warnings as errors");
-  count_cmd->callback([count_args] { guarded([&] { return run_count(*count_args); }); });
+  count_cmd->callback(
+      [count_args] { guarded(count_args->lang, [&] { return run_count(*count_args); }); });
 
   auto convert_args = std::make_shared<ConvertArgs>();
   CLI::App* convert_cmd =
@@ -217,15 +230,24 @@ void register_pb(CLI::App& app) {
   convert_cmd->add_option("input", convert_args->input, "pabulib .pb file")->required();
   convert_cmd->add_option("output", convert_args->output, "output file (default: stdout)");
   convert_cmd->add_flag("--strict", convert_args->strict, "treat data warnings as errors");
-  convert_cmd->callback([convert_args] { guarded([&] { return run_convert(*convert_args); }); });
+  convert_cmd->add_option("--lang", convert_args->lang, "language of messages")
+      ->check(CLI::IsMember({"fr", "en"}))
+      ->capture_default_str();
+  convert_cmd->callback(
+      [convert_args] { guarded(convert_args->lang, [&] { return run_convert(*convert_args); }); });
 
   auto check_file = std::make_shared<std::string>();
   auto check_strict = std::make_shared<bool>(false);
+  auto check_lang = std::make_shared<std::string>("fr");
   CLI::App* check_cmd = pb->add_subcommand("check", "Validate a .pb file and summarise it");
   check_cmd->add_option("file", *check_file, "pabulib .pb file")->required();
   check_cmd->add_flag("--strict", *check_strict, "treat data warnings as errors");
-  check_cmd->callback([check_file, check_strict] {
-    guarded([&] { return run_check(*check_file, *check_strict); });
+  check_cmd->add_option("--lang", *check_lang, "language of messages")
+      ->check(CLI::IsMember({"fr", "en"}))
+      ->capture_default_str();
+  check_cmd->callback([check_file, check_strict, check_lang] {
+    guarded(*check_lang,
+            [&] { return run_check(*check_file, *check_strict, *parse_lang(*check_lang)); });
   });
 }
 

@@ -19,4 +19,11 @@ inline const char* tr(Lang lang, const char* fr, const char* en) {
   return lang == Lang::Fr ? fr : en;
 }
 
+// A message built at run time, in both languages (errors, warnings).
+struct Text {
+  std::string en;
+  std::string fr;
+  const std::string& in(Lang lang) const { return lang == Lang::Fr ? fr : en; }
+};
+
 }  // namespace fabrique

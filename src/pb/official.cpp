@@ -69,7 +69,10 @@ Outcome official_greedy(const Election& election, TieBreak tie_break, GreedyKind
 
 Outcome official(const Election& election, TieBreak tie_break, bool exact_reports) {
   const std::string* rule = election.meta_value("rule");
-  if (!rule) throw RuleError("the file names no rule (META rule): choose one with --rule");
+  if (!rule)
+    throw RuleError(
+        {"the file names no rule (META rule): choose one with --rule",
+         "le fichier ne nomme aucune règle (META rule) : choisissez-en une avec --rule"});
   const std::string& name = *rule;
   Outcome outcome;
   if (name == "greedy") {
@@ -88,9 +91,12 @@ Outcome official(const Election& election, TieBreak tie_break, bool exact_report
     outcome =
         equal_shares_add1(election, Utility::Cost, tie_break, Add1Stop::Overspend, exact_reports);
   } else {
-    throw RuleError("the file's rule '" + name +
-                    "' is not one the engine knows (greedy, greedy-no-skip, greedy-threshold, "
-                    "equalshares, equalshares/add1, equalshares/add1-comparison)");
+    const char* known =
+        "greedy, greedy-no-skip, greedy-threshold, equalshares, equalshares/add1, "
+        "equalshares/add1-comparison";
+    throw RuleError(
+        {"the file's rule '" + name + "' is not one the engine knows (" + known + ")",
+         "la règle du fichier '" + name + "' n'est pas une règle connue (" + known + ")"});
   }
   outcome.rule_label = "official: " + name;
   return outcome;

@@ -142,8 +142,14 @@ std::string plural(std::size_t n, std::string_view word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
-std::string row_size_message(std::size_t fields, std::size_t header) {
-  return fmt::format("row has {}, header has {}", plural(fields, "field"), header);
+// French: no plural for 0 and 1.
+std::string plural_fr(std::size_t n, std::string_view word) {
+  return fmt::format("{} {}{}", n, word, n > 1 ? "s" : "");
+}
+
+Text row_size_message(std::size_t fields, std::size_t header) {
+  return {fmt::format("row has {}, header has {}", plural(fields, "field"), header),
+          fmt::format("la ligne a {}, l'en-tête {}", plural_fr(fields, "champ"), header)};
 }
 
 // ---------------------------------------------------------------------------
@@ -371,7 +377,7 @@ class Reader {
       }
       switch (section_) {
         case Section::None:
-          fail(line, "missing section META");
+          fail(line, Text{"missing section META", "section META absente"});
         case Section::Meta:
           meta_row(cells, line);
           break;
@@ -388,13 +394,13 @@ class Reader {
   }
 
  private:
-  [[noreturn]] void fail(std::size_t line, std::string reason) const {
+  [[noreturn]] void fail(std::size_t line, Text reason) const {
     throw ParseError(name_, line, std::move(reason));
   }
 
-  void warn(std::size_t line, std::string reason) {
+  void warn(std::size_t line, Text reason) {
     if (options_.strict) fail(line, std::move(reason));
-    result_.warnings.push_back(Warning{line, std::move(reason)});
+    result_.warnings.push_back(Warning{line, std::move(reason.en), std::move(reason.fr)});
   }
 
   Election& election() { return result_.election; }
@@ -440,7 +446,9 @@ class Reader {
         ++pos_;
         for (;;) {
           const std::size_t quote = text_.find('"', pos_);
-          if (quote == std::string_view::npos) fail(start_line, "unterminated quoted field");
+          if (quote == std::string_view::npos)
+            fail(start_line,
+                 Text{"unterminated quoted field", "champ entre guillemets non terminé"});
           count_line_ends(pos_, quote);
           cell.append(text_.substr(pos_, quote - pos_));
           pos_ = quote + 1;
@@ -453,7 +461,8 @@ class Reader {
         }
         while (pos_ < size && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
         if (pos_ < size && text_[pos_] != ';' && text_[pos_] != '\r' && text_[pos_] != '\n')
-          fail(line_, "unexpected text after closing quote");
+          fail(line_, Text{"unexpected text after closing quote",
+                           "texte inattendu après le guillemet fermant"});
       } else {
         const std::size_t begin = pos_;
         while (pos_ < size) {
@@ -483,11 +492,17 @@ class Reader {
   // --- sections -----------------------------------------------------------
 
   void enter(Section next, std::size_t line) {
-    if (next == section_) fail(line, fmt::format("duplicate section {}", section_name(next)));
+    if (next == section_)
+      fail(line, Text{fmt::format("duplicate section {}", section_name(next)),
+                      fmt::format("section {} en double", section_name(next))});
     if (next < section_)
-      fail(line, fmt::format("section {} after {}", section_name(next), section_name(section_)));
-    if (section_ == Section::None && next != Section::Meta) fail(line, "missing section META");
-    if (section_ == Section::Meta && next == Section::Votes) fail(line, "missing section PROJECTS");
+      fail(line,
+           Text{fmt::format("section {} after {}", section_name(next), section_name(section_)),
+                fmt::format("section {} après {}", section_name(next), section_name(section_))});
+    if (section_ == Section::None && next != Section::Meta)
+      fail(line, Text{"missing section META", "section META absente"});
+    if (section_ == Section::Meta && next == Section::Votes)
+      fail(line, Text{"missing section PROJECTS", "section PROJECTS absente"});
     if (section_ == Section::Meta) end_meta();
     if (section_ == Section::Projects) end_projects();
     section_ = next;
@@ -498,11 +513,11 @@ class Reader {
   void finish() {
     switch (section_) {
       case Section::None:
-        fail(1, "empty file");
+        fail(1, Text{"empty file", "fichier vide"});
       case Section::Meta:
-        fail(last_line(), "missing section PROJECTS");
+        fail(last_line(), Text{"missing section PROJECTS", "section PROJECTS absente"});
       case Section::Projects:
-        fail(last_line(), "missing section VOTES");
+        fail(last_line(), Text{"missing section VOTES", "section VOTES absente"});
       case Section::Votes:
         end_votes();
         break;
@@ -511,7 +526,8 @@ class Reader {
 
   void require_header() const {
     if (!header_seen_)
-      fail(section_line_, fmt::format("missing {} header", section_name(section_)));
+      fail(section_line_, Text{fmt::format("missing {} header", section_name(section_)),
+                               fmt::format("en-tête {} absent", section_name(section_))});
   }
 
   // Column names, trimmed; duplicates refused.
@@ -522,7 +538,10 @@ class Reader {
     for (const auto& cell : cells) columns.emplace_back(trim(cell));
     for (const auto& column : columns)
       if (!seen.insert(column).second)
-        fail(line, fmt::format("duplicate {} column {}", section_name(section_), quoted(column)));
+        fail(line,
+             Text{fmt::format("duplicate {} column {}", section_name(section_), quoted(column)),
+                  fmt::format("colonne {1} en double dans {0}", section_name(section_),
+                              quoted(column))});
     return columns;
   }
 
@@ -536,8 +555,10 @@ class Reader {
                               std::size_t line) const {
     const std::size_t index = column_index(columns, name);
     if (index == kNoColumn)
-      fail(line,
-           fmt::format("missing {} column {}", section_name(section_), quoted(std::string(name))));
+      fail(line, Text{fmt::format("missing {} column {}", section_name(section_),
+                                  quoted(std::string(name))),
+                      fmt::format("colonne {1} absente dans {0}", section_name(section_),
+                                  quoted(std::string(name)))});
     return index;
   }
 
@@ -553,7 +574,8 @@ class Reader {
   void meta_row(std::vector<std::string>& cells, std::size_t line) {
     if (!header_seen_) {
       if (cells.size() != 2 || !iequals(trim(cells[0]), "key") || !iequals(trim(cells[1]), "value"))
-        fail(line, "bad META header, expected 'key;value'");
+        fail(line, Text{"bad META header, expected 'key;value'",
+                        "en-tête META incorrect, 'key;value' attendu"});
       header_seen_ = true;
       return;
     }
@@ -581,7 +603,8 @@ class Reader {
     if (known == std::end(kKnown)) return;
     const auto bit = 1U << (known - std::begin(kKnown));
     if ((meta_seen_ & bit) != 0)
-      fail(line, fmt::format("duplicate META key {}", quoted(entry.key)));
+      fail(line, Text{fmt::format("duplicate META key {}", quoted(entry.key)),
+                      fmt::format("clé META {} en double", quoted(entry.key))});
     meta_seen_ |= bit;
 
     const std::string& key = entry.key;
@@ -594,25 +617,33 @@ class Reader {
         case Num::Absent:
           return;  // reported as missing at the end of META
         case Num::Bad:
-          fail(line, fmt::format("bad number {} for budget", quoted(value)));
+          fail(line, Text{fmt::format("bad number {} for budget", quoted(value)),
+                          fmt::format("nombre incorrect {} pour le budget", quoted(value))});
         case Num::TooLarge:
-          fail(line, fmt::format("number too large {} for budget", quoted(value)));
+          fail(line, Text{fmt::format("number too large {} for budget", quoted(value)),
+                          fmt::format("nombre trop grand {} pour le budget", quoted(value))});
         case Num::TooPrecise:
-          fail(line, fmt::format("too many decimal places in {} for budget", quoted(value)));
+          fail(line, Text{fmt::format("too many decimal places in {} for budget", quoted(value)),
+                          fmt::format("trop de décimales dans {} pour le budget", quoted(value))});
       }
-      if (budget.negative) fail(line, fmt::format("negative budget {}", quoted(value)));
+      if (budget.negative)
+        fail(line, Text{fmt::format("negative budget {}", quoted(value)),
+                        fmt::format("budget négatif {}", quoted(value))});
       budget_ = PendingAmount{budget, line};
       budget_text_ = value;
     } else if (key == "vote_type") {
       const auto type = parse_vote_type(value);
-      if (!type) fail(line, fmt::format("unknown vote_type {}", quoted(value)));
+      if (!type)
+        fail(line, Text{fmt::format("unknown vote_type {}", quoted(value)),
+                        fmt::format("vote_type inconnu {}", quoted(value))});
       election().vote_type = *type;
     } else if (key == "num_projects" || key == "num_votes") {
       std::int64_t count = 0;
       const Num status = parse_integer(value, true, count);
       if (status == Num::Absent) return;
       if (status != Num::Ok || count < 0) {
-        warn(line, fmt::format("bad number {} for {}", quoted(value), key));
+        warn(line, Text{fmt::format("bad number {} for {}", quoted(value), key),
+                        fmt::format("nombre incorrect {} pour {}", quoted(value), key)});
         return;
       }
       (key == "num_projects" ? num_projects_ : num_votes_) = PendingCount{count, line};
@@ -624,12 +655,16 @@ class Reader {
         case Num::Absent:
           return;
         case Num::TooLarge:
-          fail(line, fmt::format("number too large {} for {}", quoted(value), key));
+          fail(line, Text{fmt::format("number too large {} for {}", quoted(value), key),
+                          fmt::format("nombre trop grand {} pour {}", quoted(value), key)});
         case Num::Bad:
         case Num::TooPrecise:
-          fail(line, fmt::format("bad number {} for {}", quoted(value), key));
+          fail(line, Text{fmt::format("bad number {} for {}", quoted(value), key),
+                          fmt::format("nombre incorrect {} pour {}", quoted(value), key)});
       }
-      if (number < 0) fail(line, fmt::format("negative number {} for {}", quoted(value), key));
+      if (number < 0)
+        fail(line, Text{fmt::format("negative number {} for {}", quoted(value), key),
+                        fmt::format("nombre négatif {} pour {}", quoted(value), key)});
       Election& e = election();
       if (key == "min_length") e.min_length = number;
       if (key == "max_length") e.max_length = number;
@@ -640,7 +675,7 @@ class Reader {
 
   void end_meta() {
     require_header();
-    if (!budget_) fail(section_line_, "missing META budget");
+    if (!budget_) fail(section_line_, Text{"missing META budget", "budget absent de META"});
   }
 
   // --- PROJECTS -----------------------------------------------------------
@@ -660,14 +695,15 @@ class Reader {
     if (cells.size() != e.project_columns.size())
       fail(line, row_size_message(cells.size(), e.project_columns.size()));
     if (e.projects.size() >= std::numeric_limits<ProjectIndex>::max())
-      fail(line, "too many projects");
+      fail(line, Text{"too many projects", "trop de projets"});
 
     Project project;
     const std::string_view id = trim(cells[id_column_]);
-    if (id.empty()) fail(line, "empty project id");
+    if (id.empty()) fail(line, Text{"empty project id", "identifiant de projet vide"});
     const auto index = static_cast<ProjectIndex>(e.projects.size());
     if (!project_index_.try_emplace(std::string(id), index).second)
-      fail(line, fmt::format("duplicate project id {}", quoted(id)));
+      fail(line, Text{fmt::format("duplicate project id {}", quoted(id)),
+                      fmt::format("identifiant de projet {} en double", quoted(id))});
     project.id = id;
 
     const std::string_view cost_text = trim(cells[cost_column_]);
@@ -676,19 +712,28 @@ class Reader {
       case Num::Ok:
         break;
       case Num::Absent:
-        fail(line, fmt::format("missing cost for project {}", quoted(id)));
+        fail(line, Text{fmt::format("missing cost for project {}", quoted(id)),
+                        fmt::format("coût absent pour le projet {}", quoted(id))});
       case Num::Bad:
-        fail(line,
-             fmt::format("bad number {} for cost of project {}", quoted(cost_text), quoted(id)));
+        fail(line, Text{fmt::format("bad number {} for cost of project {}", quoted(cost_text),
+                                    quoted(id)),
+                        fmt::format("nombre incorrect {} pour le coût du projet {}",
+                                    quoted(cost_text), quoted(id))});
       case Num::TooLarge:
-        fail(line, fmt::format("number too large {} for cost of project {}", quoted(cost_text),
-                               quoted(id)));
+        fail(line, Text{fmt::format("number too large {} for cost of project {}", quoted(cost_text),
+                                    quoted(id)),
+                        fmt::format("nombre trop grand {} pour le coût du projet {}",
+                                    quoted(cost_text), quoted(id))});
       case Num::TooPrecise:
-        fail(line, fmt::format("too many decimal places in {} for cost of project {}",
-                               quoted(cost_text), quoted(id)));
+        fail(line, Text{fmt::format("too many decimal places in {} for cost of project {}",
+                                    quoted(cost_text), quoted(id)),
+                        fmt::format("trop de décimales dans {} pour le coût du projet {}",
+                                    quoted(cost_text), quoted(id))});
     }
     if (cost.negative)
-      fail(line, fmt::format("negative cost {} for project {}", quoted(cost_text), quoted(id)));
+      fail(line,
+           Text{fmt::format("negative cost {} for project {}", quoted(cost_text), quoted(id)),
+                fmt::format("coût négatif {} pour le projet {}", quoted(cost_text), quoted(id))});
     pending_costs_.push_back(PendingAmount{cost, line});
 
     if (name_column_ != kNoColumn) project.name = trim(cells[name_column_]);
@@ -696,7 +741,10 @@ class Reader {
       const std::string_view text = trim(cells[selected_column_]);
       project.selected = parse_selected(text);
       if (!project.selected && !is_absent(text))
-        warn(line, fmt::format("bad selected value {} for project {}", quoted(text), quoted(id)));
+        warn(line,
+             Text{fmt::format("bad selected value {} for project {}", quoted(text), quoted(id)),
+                  fmt::format("valeur selected incorrecte {} pour le projet {}", quoted(text),
+                              quoted(id))});
     }
     if (score_column_ != kNoColumn) {
       const std::string_view text = trim(cells[score_column_]);
@@ -705,7 +753,9 @@ class Reader {
       if (status == Num::Ok) {
         project.score = score;
       } else if (status != Num::Absent) {
-        warn(line, fmt::format("bad score {} for project {}", quoted(text), quoted(id)));
+        warn(line,
+             Text{fmt::format("bad score {} for project {}", quoted(text), quoted(id)),
+                  fmt::format("score incorrect {} pour le projet {}", quoted(text), quoted(id))});
       }
     }
     project.fields = std::move(cells);
@@ -722,7 +772,9 @@ class Reader {
 
     const auto budget = scale_amount(budget_->value, digits);
     if (!budget)
-      fail(budget_->line, fmt::format("number too large {} for budget", quoted(budget_text_)));
+      fail(budget_->line,
+           Text{fmt::format("number too large {} for budget", quoted(budget_text_)),
+                fmt::format("nombre trop grand {} pour le budget", quoted(budget_text_))});
     e.budget = *budget;
 
     Money total = 0;
@@ -731,19 +783,24 @@ class Reader {
       const auto cost = scale_amount(pending_costs_[i].value, digits);
       if (!cost)
         fail(pending_costs_[i].line,
-             fmt::format("number too large {} for cost of project {}",
-                         quoted(trim(project.fields[cost_column_])), quoted(project.id)));
+             Text{fmt::format("number too large {} for cost of project {}",
+                              quoted(trim(project.fields[cost_column_])), quoted(project.id)),
+                  fmt::format("nombre trop grand {} pour le coût du projet {}",
+                              quoted(trim(project.fields[cost_column_])), quoted(project.id))});
       project.cost = *cost;
       if (__builtin_add_overflow(total, project.cost, &total))
-        fail(pending_costs_[i].line, "total cost of projects too large");
+        fail(pending_costs_[i].line,
+             Text{"total cost of projects too large", "coût total des projets trop grand"});
     }
     pending_costs_.clear();
     pending_costs_.shrink_to_fit();
 
     if (num_projects_ && static_cast<std::uint64_t>(num_projects_->value) != e.projects.size())
       warn(num_projects_->line,
-           fmt::format("META num_projects is {}, but PROJECTS has {}", num_projects_->value,
-                       plural(e.projects.size(), "row")));
+           Text{fmt::format("META num_projects is {}, but PROJECTS has {}", num_projects_->value,
+                            plural(e.projects.size(), "row")),
+                fmt::format("META num_projects vaut {}, mais PROJECTS a {}", num_projects_->value,
+                            plural_fr(e.projects.size(), "ligne"))});
     stamp_.assign(e.projects.size(), 0);
   }
 
@@ -768,10 +825,11 @@ class Reader {
 
     Ballot ballot;
     const std::string_view voter = trim(cells[voter_column_]);
-    if (voter.empty()) fail(line, "empty voter id");
+    if (voter.empty()) fail(line, Text{"empty voter id", "identifiant de votant vide"});
     const auto voter_of = [&e](std::size_t i) -> std::string_view { return e.ballots[i].voter_id; };
     if (!voter_ids_.insert(voter, e.ballots.size(), voter_of))
-      fail(line, fmt::format("duplicate voter id {}", quoted(voter)));
+      fail(line, Text{fmt::format("duplicate voter id {}", quoted(voter)),
+                      fmt::format("identifiant de votant {} en double", quoted(voter))});
     ballot.voter_id = voter;
 
     const std::size_t stamp = e.ballots.size() + 1;
@@ -780,14 +838,19 @@ class Reader {
       for_each_item(vote, [&](std::string_view item) {
         const std::string_view id = trim(item);
         if (id.empty())
-          fail(line, fmt::format("empty project id in vote of voter {}", quoted(voter)));
+          fail(line, Text{fmt::format("empty project id in vote of voter {}", quoted(voter)),
+                          fmt::format("identifiant de projet vide dans le vote du votant {}",
+                                      quoted(voter))});
         const auto found = project_index_.find(id);
         if (found == project_index_.end())
-          fail(line, fmt::format("vote for unknown project {}", quoted(id)));
+          fail(line, Text{fmt::format("vote for unknown project {}", quoted(id)),
+                          fmt::format("vote pour un projet inconnu {}", quoted(id))});
         const ProjectIndex index = found->second;
         if (stamp_[index] == stamp)
-          fail(line,
-               fmt::format("duplicate project {} in vote of voter {}", quoted(id), quoted(voter)));
+          fail(line, Text{fmt::format("duplicate project {} in vote of voter {}", quoted(id),
+                                      quoted(voter)),
+                          fmt::format("projet {} en double dans le vote du votant {}", quoted(id),
+                                      quoted(voter))});
         stamp_[index] = stamp;
         ballot.projects.push_back(index);
       });
@@ -802,19 +865,27 @@ class Reader {
             case Num::Ok:
               break;
             case Num::TooLarge:
-              fail(line, fmt::format("number too large {} in points of voter {}",
-                                     quoted(trim(item)), quoted(voter)));
+              fail(line, Text{fmt::format("number too large {} in points of voter {}",
+                                          quoted(trim(item)), quoted(voter)),
+                              fmt::format("nombre trop grand {} dans les points du votant {}",
+                                          quoted(trim(item)), quoted(voter))});
             default:
-              fail(line, fmt::format("bad points value {} in vote of voter {}", quoted(trim(item)),
-                                     quoted(voter)));
+              fail(line,
+                   Text{fmt::format("bad points value {} in vote of voter {}", quoted(trim(item)),
+                                    quoted(voter)),
+                        fmt::format("valeur de points incorrecte {} dans le vote du votant {}",
+                                    quoted(trim(item)), quoted(voter))});
           }
           ballot.points.push_back(value);
         });
       }
       if (ballot.points.size() != ballot.projects.size())
-        fail(line, fmt::format("vote of voter {} has {} but {}", quoted(voter),
-                               plural(ballot.projects.size(), "project"),
-                               plural(ballot.points.size(), "point")));
+        fail(line, Text{fmt::format("vote of voter {} has {} but {}", quoted(voter),
+                                    plural(ballot.projects.size(), "project"),
+                                    plural(ballot.points.size(), "point")),
+                        fmt::format("le vote du votant {} a {} mais {}", quoted(voter),
+                                    plural_fr(ballot.projects.size(), "projet"),
+                                    plural_fr(ballot.points.size(), "point"))});
     }
 
     check_ballot(ballot, line);
@@ -826,28 +897,44 @@ class Reader {
     const Election& e = result_.election;
     const auto length = static_cast<std::int64_t>(ballot.projects.size());
     if (e.max_length && length > *e.max_length)
-      warn(line, fmt::format("ballot of voter {} has {}, more than max_length {}",
-                             quoted(ballot.voter_id), plural(ballot.projects.size(), "project"),
-                             *e.max_length));
+      warn(line, Text{fmt::format("ballot of voter {} has {}, more than max_length {}",
+                                  quoted(ballot.voter_id),
+                                  plural(ballot.projects.size(), "project"), *e.max_length),
+                      fmt::format("le bulletin du votant {} a {}, plus que max_length {}",
+                                  quoted(ballot.voter_id),
+                                  plural_fr(ballot.projects.size(), "projet"), *e.max_length)});
     if (e.min_length && length < *e.min_length)
-      warn(line, fmt::format("ballot of voter {} has {}, fewer than min_length {}",
-                             quoted(ballot.voter_id), plural(ballot.projects.size(), "project"),
-                             *e.min_length));
+      warn(line, Text{fmt::format("ballot of voter {} has {}, fewer than min_length {}",
+                                  quoted(ballot.voter_id),
+                                  plural(ballot.projects.size(), "project"), *e.min_length),
+                      fmt::format("le bulletin du votant {} a {}, moins que min_length {}",
+                                  quoted(ballot.voter_id),
+                                  plural_fr(ballot.projects.size(), "projet"), *e.min_length)});
     if (e.vote_type == VoteType::ChooseOne && length > 1)
-      warn(line, fmt::format("choose-1 ballot of voter {} has {} projects", quoted(ballot.voter_id),
-                             length));
+      warn(line, Text{fmt::format("choose-1 ballot of voter {} has {} projects",
+                                  quoted(ballot.voter_id), length),
+                      fmt::format("le bulletin choose-1 du votant {} a {} projets",
+                                  quoted(ballot.voter_id), length)});
     if (e.max_sum_points && !ballot.points.empty()) {
       std::int64_t sum = 0;
       bool overflow = false;
       for (const auto p : ballot.points)
         overflow = overflow || __builtin_add_overflow(sum, p, &sum);
       if (overflow) {
-        warn(line, fmt::format("ballot of voter {} gives too many points, more than "
-                               "max_sum_points {}",
-                               quoted(ballot.voter_id), *e.max_sum_points));
+        warn(line,
+             Text{fmt::format(
+                      "ballot of voter {} gives too many points, more than max_sum_points {}",
+                      quoted(ballot.voter_id), *e.max_sum_points),
+                  fmt::format(
+                      "le bulletin du votant {} donne trop de points, plus que max_sum_points {}",
+                      quoted(ballot.voter_id), *e.max_sum_points)});
       } else if (sum > *e.max_sum_points) {
-        warn(line, fmt::format("ballot of voter {} gives {} points, more than max_sum_points {}",
-                               quoted(ballot.voter_id), sum, *e.max_sum_points));
+        warn(
+            line,
+            Text{fmt::format("ballot of voter {} gives {} points, more than max_sum_points {}",
+                             quoted(ballot.voter_id), sum, *e.max_sum_points),
+                 fmt::format("le bulletin du votant {} donne {} points, plus que max_sum_points {}",
+                             quoted(ballot.voter_id), sum, *e.max_sum_points)});
       }
     }
   }
@@ -856,8 +943,11 @@ class Reader {
     require_header();
     const Election& e = result_.election;
     if (num_votes_ && static_cast<std::uint64_t>(num_votes_->value) != e.ballots.size())
-      warn(num_votes_->line, fmt::format("META num_votes is {}, but VOTES has {}",
-                                         num_votes_->value, plural(e.ballots.size(), "row")));
+      warn(num_votes_->line,
+           Text{fmt::format("META num_votes is {}, but VOTES has {}", num_votes_->value,
+                            plural(e.ballots.size(), "row")),
+                fmt::format("META num_votes vaut {}, mais VOTES a {}", num_votes_->value,
+                            plural_fr(e.ballots.size(), "ligne"))});
   }
 
   struct PendingCount {
@@ -1007,17 +1097,25 @@ std::string_view source_cell(const std::vector<std::string>& fields, const Colum
 
 }  // namespace
 
-ParseError::ParseError(std::string file, std::size_t line, std::string reason)
-    : std::runtime_error([&] {
-        std::string message;
-        append_escaped(message, file, std::string::npos);
-        message += fmt::format(":{}: ", line);
-        append_escaped(message, reason, std::string::npos);
-        return message;
-      }()),
+namespace {
+std::string one_line_message(const std::string& file, std::size_t line, const std::string& reason) {
+  std::string message;
+  append_escaped(message, file, std::string::npos);
+  message += fmt::format(":{}: ", line);
+  append_escaped(message, reason, std::string::npos);
+  return message;
+}
+}  // namespace
+
+ParseError::ParseError(std::string file, std::size_t line, Text reason)
+    : std::runtime_error(one_line_message(file, line, reason.en)),
       file_(std::move(file)),
       line_(line),
       reason_(std::move(reason)) {}
+
+std::string ParseError::message(Lang lang) const {
+  return one_line_message(file_, line_, reason_.in(lang));
+}
 
 ReadResult read_pabulib(std::string_view text, const std::string& name,
                         const ReadOptions& options) {
@@ -1027,14 +1125,15 @@ ReadResult read_pabulib(std::string_view text, const std::string& name,
 
 ReadResult read_pabulib_file(const std::string& path, const ReadOptions& options) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) throw ParseError(path, 0, "cannot open file");
+  if (file == nullptr)
+    throw ParseError(path, 0, Text{"cannot open file", "impossible d'ouvrir le fichier"});
   std::string text;
   char buffer[1 << 16];
   std::size_t got = 0;
   while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, got);
   const bool failed = std::ferror(file) != 0;
   std::fclose(file);
-  if (failed) throw ParseError(path, 0, "cannot open file");
+  if (failed) throw ParseError(path, 0, Text{"cannot open file", "impossible d'ouvrir le fichier"});
   return read_pabulib(text, path, options);
 }
 

@@ -6,23 +6,26 @@
 #include <string_view>
 #include <vector>
 
+#include "core/lang.hpp"
 #include "pb/model.hpp"
 
 namespace fabrique::pb {
 
 // A structural error: the file cannot be understood. `what()` is one line:
-// "FILE:LINE: reason".
+// "FILE:LINE: reason" in English; message(lang) the same in either language.
 class ParseError : public std::runtime_error {
  public:
-  ParseError(std::string file, std::size_t line, std::string reason);
+  ParseError(std::string file, std::size_t line, Text reason);
   const std::string& file() const { return file_; }
   std::size_t line() const { return line_; }
-  const std::string& reason() const { return reason_; }
+  const std::string& reason() const { return reason_.en; }
+  const Text& reason_text() const { return reason_; }
+  std::string message(Lang lang) const;
 
  private:
   std::string file_;
   std::size_t line_;
-  std::string reason_;
+  Text reason_;
 };
 
 // A rule-level anomaly in otherwise readable data (a ballot longer than
@@ -30,7 +33,8 @@ class ParseError : public std::runtime_error {
 // reported, and turned into errors by `strict`.
 struct Warning {
   std::size_t line = 0;
-  std::string reason;
+  std::string reason;     // English
+  std::string reason_fr;  // French
 };
 
 struct ReadOptions {

@@ -16,7 +16,9 @@ namespace fabrique::pb {
 
 Outcome sequential_phragmen(const Election& election, TieBreak tie_break) {
   if (election.vote_type != VoteType::Approval && election.vote_type != VoteType::ChooseOne)
-    throw RuleError("sequential Phragmén applies to approval ballots only");
+    throw RuleError({"sequential Phragmén applies to approval ballots only",
+                     "la méthode séquentielle de Phragmén ne s'applique qu'aux bulletins "
+                     "d'approbation"});
   const auto& projects = election.projects;
   const std::size_t n = projects.size();
   auto rank = detail::tie_ranks(election, tie_break);

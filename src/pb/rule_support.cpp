@@ -19,17 +19,18 @@ std::optional<std::uint64_t> as_number(const std::string& id) {
 
 }  // namespace
 
+const Text kTooLarge{"amounts too large to count exactly (over 2^63)",
+                     "montants trop grands pour un dépouillement exact (plus de 2^63)"};
+
 std::int64_t checked_add(std::int64_t a, std::int64_t b) {
   std::int64_t result;
-  if (__builtin_add_overflow(a, b, &result))
-    throw RuleError("amounts too large to count exactly (over 2^63)");
+  if (__builtin_add_overflow(a, b, &result)) throw RuleError(kTooLarge);
   return result;
 }
 
 std::int64_t checked_mul(std::int64_t a, std::int64_t b) {
   std::int64_t result;
-  if (__builtin_mul_overflow(a, b, &result))
-    throw RuleError("amounts too large to count exactly (over 2^63)");
+  if (__builtin_mul_overflow(a, b, &result)) throw RuleError(kTooLarge);
   return result;
 }
 

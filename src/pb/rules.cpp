@@ -63,8 +63,10 @@ bool utility_applies(const Election& election, Utility utility) {
 Outcome count(const Election& election, const RuleOptions& options) {
   if (!utility_applies(election, options.utility))
     throw RuleError(
-        "--utility points needs ballots with points (cumulative ballots or a "
-        "points column); this file has none");
+        {"--utility points needs ballots with points (cumulative ballots or a "
+         "points column); this file has none",
+         "--utility points demande des bulletins avec des points (bulletins "
+         "cumulatifs ou colonne points) ; ce fichier n'en a pas"});
   switch (options.rule) {
     case RuleName::Greedy:
       return greedy(election, options.utility, options.tie_break);
@@ -83,7 +85,7 @@ Outcome count(const Election& election, const RuleOptions& options) {
     case RuleName::Official:
       return official(election, options.tie_break, options.exact_reports);
   }
-  throw RuleError("unknown rule");
+  throw RuleError({"unknown rule", "règle inconnue"});
 }
 
 }  // namespace fabrique::pb

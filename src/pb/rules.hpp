@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/lang.hpp"
 #include "pb/model.hpp"
 
 namespace fabrique::pb {
@@ -93,9 +94,14 @@ struct Outcome {
   std::vector<std::string> notes;  // e.g. official rule fallbacks
 };
 
+// A rule that does not apply to an election; what() is the English text.
 class RuleError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit RuleError(Text text) : std::runtime_error(text.en), text_(std::move(text)) {}
+  const Text& text() const { return text_; }
+
+ private:
+  Text text_;
 };
 
 // Runs a rule. Throws RuleError when it does not apply to the election (e.g.

@@ -101,17 +101,39 @@ TEST(PbCli, ExplainsEveryProjectInFrenchAndEnglish) {
 
 TEST(PbCli, BrokenFileIsOneLineWithFileLineAndReason) {
   auto broken = test::source_dir() / "tests" / "data" / "broken" / "unknown_project.pb";
-  Result r = fabrique({"pb", "count", broken.string()});
-  EXPECT_EQ(r.status, 1);
-  EXPECT_TRUE(r.out.empty());
-  ASSERT_FALSE(r.err.empty());
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "one line: " << r.err;
-  EXPECT_EQ(r.err.rfind("fabrique: " + broken.string() + ":", 0), 0u) << r.err;
-  EXPECT_NE(r.err.find("unknown project"), std::string::npos) << r.err;
+  for (auto [lang, reason] : {std::pair{"en", "vote for unknown project '17'"},
+                              std::pair{"fr", "vote pour un projet inconnu '17'"}}) {
+    Result r = fabrique({"pb", "count", broken.string(), "--lang", lang});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_TRUE(r.out.empty());
+    EXPECT_EQ(r.err, "fabrique: " + broken.string() + ":16: " + reason + "\n");
+  }
+}
+
+TEST(PbCli, MessagesDefaultToFrench) {
+  Result missing = fabrique({"pb", "count", "/nonexistent/file.pb"});
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_NE(missing.err.find("impossible d'ouvrir le fichier"), std::string::npos) << missing.err;
+  Result check = fabrique({"pb", "check", shared(kToulouse)});
+  EXPECT_NE(check.out.find("10 projets, 436 bulletins, budget 400000"), std::string::npos)
+      << check.out;
+}
+
+TEST(PbCli, WarningsInBothLanguagesAndErrorsUnderStrict) {
+  auto file = test::source_dir() / "tests" / "data" / "warnings" / "over_max_sum_points.pb";
+  Result fr = fabrique({"pb", "check", file.string()});
+  EXPECT_EQ(fr.status, 0);
+  EXPECT_NE(fr.err.find("avertissement"), std::string::npos) << fr.err;
+  EXPECT_NE(fr.err.find("plus que max_sum_points 10"), std::string::npos) << fr.err;
+  Result en = fabrique({"pb", "check", file.string(), "--lang", "en"});
+  EXPECT_NE(en.err.find("more than max_sum_points 10"), std::string::npos) << en.err;
+  Result strict = fabrique({"pb", "check", file.string(), "--strict", "--lang", "en"});
+  EXPECT_EQ(strict.status, 1);
+  EXPECT_TRUE(strict.out.empty());
 }
 
 TEST(PbCli, MissingFileAndBadOptionsFail) {
-  Result missing = fabrique({"pb", "count", "/nonexistent/file.pb"});
+  Result missing = fabrique({"pb", "count", "/nonexistent/file.pb", "--lang", "en"});
   EXPECT_EQ(missing.status, 1);
   EXPECT_NE(missing.err.find("cannot open"), std::string::npos) << missing.err;
 

@@ -184,7 +184,9 @@ TEST(PabulibBroken, MessagesStayOnOneLine) {
                    ";1\nVOTES\nvoter_id;vote\n1;" + long_id + "y\n",
                "x.pb");
   EXPECT_EQ(message, "x.pb:9: vote for unknown project '" + std::string(60, 'z') + "...'");
-  EXPECT_EQ(std::string(ParseError("a\nb", 2, "c\nd").what()), "a\\x0ab:2: c\\x0ad");
+  const ParseError escaped("a\nb", 2, Text{"c\nd", "e\nf"});
+  EXPECT_EQ(std::string(escaped.what()), "a\\x0ab:2: c\\x0ad");
+  EXPECT_EQ(escaped.message(Lang::Fr), "a\\x0ab:2: e\\x0af");
 }
 
 TEST(PabulibBroken, MoreStructuralErrors) {
