@@ -8,6 +8,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "fabrique 0.1.0");
   app.require_subcommand(1);
   fabrique::cli::register_pb(app);
+  fabrique::cli::register_serve(app);
+  fabrique::cli::register_store(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -8,4 +8,10 @@ namespace fabrique::cli {
 // `fabrique pb ...`: the counting engine on pabulib files.
 void register_pb(CLI::App& app);
 
+// `fabrique serve`: the web platform over HTTP.
+void register_serve(CLI::App& app);
+
+// `fabrique backup` / `fabrique restore`: the SQLite database, one command each way.
+void register_store(CLI::App& app);
+
 }  // namespace fabrique::cli

@@ -1,0 +1,181 @@
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+
+#include "http/http.hpp"
+
+namespace fabrique::http {
+
+namespace {
+
+char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// q of a preference list for the values `matches` accepts; -1 when absent,
+// together with its position.
+template <class Match>
+std::pair<double, std::size_t> best(const std::vector<Preference>& prefs, Match matches) {
+  double q = -1;
+  std::size_t position = prefs.size();
+  for (std::size_t i = 0; i < prefs.size(); ++i)
+    if (matches(prefs[i].value) && prefs[i].q > q) {
+      q = prefs[i].q;
+      position = i;
+    }
+  return {q, position};
+}
+
+bool is_lang(std::string_view value, std::string_view lang) {
+  return value == lang || (value.size() > lang.size() && value.substr(0, lang.size()) == lang &&
+                           value[lang.size()] == '-');
+}
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return lower(x) == lower(y); });
+}
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+  for (const auto& [key, value] : headers)
+    if (iequals(key, name)) return std::string_view(value);
+  return std::nullopt;
+}
+
+std::string Request::param(const std::string& name) const {
+  auto it = params.find(name);
+  return it == params.end() ? std::string() : it->second;
+}
+
+Response Response::html(int status, std::string body) {
+  return Response{status, "text/html; charset=utf-8", std::move(body), {}};
+}
+
+Response Response::json(int status, std::string body) {
+  return Response{status, "application/json", std::move(body), {}};
+}
+
+Response& Response::with_header(std::string name, std::string value) {
+  headers.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+
+std::vector<Preference> parse_preferences(std::string_view header) {
+  std::vector<Preference> prefs;
+  while (!header.empty()) {
+    std::size_t comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    std::size_t semi = item.find(';');
+    std::string_view value = trim(item.substr(0, semi));
+    if (value.empty()) continue;
+    Preference pref;
+    for (char c : value) pref.value += lower(c);
+    while (semi != std::string_view::npos) {
+      item = item.substr(semi + 1);
+      semi = item.find(';');
+      std::string_view param = trim(item.substr(0, semi));
+      if (param.size() >= 2 && lower(param[0]) == 'q' && param[1] == '=') {
+        std::string_view number = trim(param.substr(2));
+        double q = 0;
+        auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), q);
+        pref.q =
+            (ec == std::errc() && end == number.data() + number.size() && q >= 0 && q <= 1) ? q : 0;
+      }
+    }
+    prefs.push_back(std::move(pref));
+  }
+  return prefs;
+}
+
+Format negotiate_format(const Request& request) {
+  if (request.path.rfind("/api/", 0) == 0) return Format::Json;
+  auto accept = request.header("Accept");
+  if (!accept) return Format::Html;
+  auto prefs = parse_preferences(*accept);
+  auto [json_q, json_pos] =
+      best(prefs, [](const std::string& v) { return v == "application/json"; });
+  auto [html_q, html_pos] = best(
+      prefs, [](const std::string& v) { return v == "text/html" || v == "application/xhtml+xml"; });
+  if (json_q <= 0) return Format::Html;
+  return json_q > html_q || (json_q == html_q && json_pos < html_pos) ? Format::Json : Format::Html;
+}
+
+Lang negotiate_lang(const Request& request) {
+  auto accept = request.header("Accept-Language");
+  if (!accept) return Lang::Fr;
+  auto prefs = parse_preferences(*accept);
+  auto [en_q, en_pos] = best(prefs, [](const std::string& v) { return is_lang(v, "en"); });
+  auto [fr_q, fr_pos] = best(prefs, [](const std::string& v) { return is_lang(v, "fr"); });
+  if (en_q <= 0) return Lang::Fr;
+  return en_q > fr_q || (en_q == fr_q && en_pos < fr_pos) ? Lang::En : Lang::Fr;
+}
+
+std::string escape_html(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string escape_json(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(c));
+          out += buffer;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace fabrique::http

@@ -1,0 +1,134 @@
+#include "http/router.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace fabrique::http {
+
+namespace {
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> segments;
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  while (true) {
+    std::size_t slash = path.find('/');
+    segments.emplace_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return segments;
+}
+
+bool is_param(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes a path segment; a malformed escape is kept as written.
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+        hex_value(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+bool match(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+           std::map<std::string, std::string>* params) {
+  if (pattern.size() != path.size()) return false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (is_param(pattern[i])) {
+      if (path[i].empty()) return false;
+      if (params) (*params)[pattern[i].substr(1, pattern[i].size() - 2)] = percent_decode(path[i]);
+    } else if (pattern[i] != path[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+struct ErrorText {
+  const char* code;
+  const char* fr;
+  const char* en;
+};
+
+ErrorText error_text(int status) {
+  switch (status) {
+    case 400:
+      return {"bad_request", "Requête invalide", "Bad request"};
+    case 404:
+      return {"not_found", "Page introuvable", "Page not found"};
+    case 405:
+      return {"method_not_allowed", "Méthode non autorisée", "Method not allowed"};
+    case 413:
+      return {"payload_too_large", "Requête trop volumineuse", "Payload too large"};
+    case 503:
+      return {"unavailable", "Service indisponible", "Service unavailable"};
+    default:
+      return {"internal_error", "Erreur interne", "Internal error"};
+  }
+}
+
+}  // namespace
+
+Router& Router::add(std::string method, std::string pattern, Handler handler) {
+  routes_.push_back(Route{std::move(method), split_path(pattern), std::move(handler)});
+  return *this;
+}
+
+Response Router::handle(Request& request) const {
+  const std::vector<std::string> path = split_path(request.path);
+  const std::string method = request.method == "HEAD" ? "GET" : request.method;
+  std::vector<std::string> allowed;
+  for (const Route& route : routes_) {
+    if (!match(route.segments, path, nullptr)) continue;
+    if (route.method == method) {
+      request.params.clear();
+      match(route.segments, path, &request.params);
+      return route.handler(request);
+    }
+    allowed.push_back(route.method);
+    if (route.method == "GET") allowed.push_back("HEAD");
+  }
+  if (allowed.empty()) return error_response(request, 404);
+  std::sort(allowed.begin(), allowed.end());
+  allowed.erase(std::unique(allowed.begin(), allowed.end()), allowed.end());
+  std::string allow;
+  for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+  Response response = error_response(request, 405);
+  response.with_header("Allow", allow);
+  return response;
+}
+
+Response error_response(const Request& request, int status) {
+  const ErrorText text = error_text(status);
+  if (negotiate_format(request) == Format::Json) {
+    return Response::json(status, std::string(R"({"error":")") + text.code + R"(","status":)" +
+                                      std::to_string(status) + "}");
+  }
+  const Lang lang = negotiate_lang(request);
+  const char* message = tr(lang, text.fr, text.en);
+  std::string body = std::string("<!doctype html>\n<html lang=\"") + tr(lang, "fr", "en") +
+                     "\">\n<head><meta charset=\"utf-8\"><title>" + message +
+                     " — Fabrique</title></head>\n<body><main><h1>" + message +
+                     "</h1></main></body>\n</html>\n";
+  Response response = Response::html(status, std::move(body));
+  response.with_header("Vary", "Accept, Accept-Language");
+  return response;
+}
+
+}  // namespace fabrique::http

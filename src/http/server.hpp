@@ -1,0 +1,55 @@
+// The HTTP server: Boost.Beast over a pool of io_context threads, one session
+// per connection, keep-alive, timeouts, a body limit, security headers on
+// every response, one access-log line per request, graceful stop.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "http/router.hpp"
+
+namespace fabrique::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;                        // 0: any free port, see Server::port()
+  unsigned threads = 0;                              // 0: the hardware concurrency
+  std::size_t body_limit = 1024 * 1024;              // bigger bodies get 413
+  std::chrono::milliseconds read_timeout{30'000};    // whole request, or idle keep-alive
+  std::chrono::milliseconds write_timeout{30'000};   // whole response
+  std::chrono::milliseconds shutdown_grace{10'000};  // stop() waits this long for requests
+  // Receives each access-log line (without newline); stderr when empty.
+  std::function<void(std::string_view)> access_log;
+};
+
+// The security headers every response carries.
+const Headers& security_headers();
+
+class Server {
+ public:
+  Server(Router router, ServerOptions options);
+  ~Server();  // stop()s
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds, listens and starts the threads; throws boost::system::system_error
+  // (a std::runtime_error) when the address cannot be resolved or bound.
+  void start();
+  // The bound port (the real one when options.port was 0), after start().
+  unsigned short port() const;
+  // Stops accepting, closes idle connections, lets in-flight requests finish
+  // (at most shutdown_grace), then stops the threads. Idempotent; must not be
+  // called from a handler.
+  void stop();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fabrique::http
