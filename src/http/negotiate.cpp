@@ -5,6 +5,8 @@
 
 #include "http/http.hpp"
 
+#include <boost/json.hpp>
+
 namespace fabrique::http {
 
 namespace {
@@ -145,37 +147,10 @@ std::string escape_html(std::string_view text) {
   return out;
 }
 
+// Boost.JSON does the escaping; only the surrounding quotes are dropped.
 std::string escape_json(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", static_cast<unsigned>(c));
-          out += buffer;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
+  std::string quoted = boost::json::serialize(boost::json::string(text));
+  return quoted.substr(1, quoted.size() - 2);
 }
 
 }  // namespace fabrique::http
