@@ -70,12 +70,22 @@ ErrorText error_text(int status) {
   switch (status) {
     case 400:
       return {"bad_request", "Requête invalide", "Bad request"};
+    case 401:
+      return {"unauthorized", "Connexion requise", "Sign-in required"};
+    case 403:
+      return {"forbidden", "Accès refusé", "Forbidden"};
     case 404:
       return {"not_found", "Page introuvable", "Page not found"};
     case 405:
       return {"method_not_allowed", "Méthode non autorisée", "Method not allowed"};
     case 413:
       return {"payload_too_large", "Requête trop volumineuse", "Payload too large"};
+    case 429:
+      return {"too_many_requests", "Trop de tentatives, réessayez plus tard",
+              "Too many attempts, try again later"};
+    case 431:
+      return {"headers_too_large", "En-têtes de requête trop volumineux",
+              "Request headers too large"};
     case 503:
       return {"unavailable", "Service indisponible", "Service unavailable"};
     default:

@@ -60,7 +60,9 @@ struct Server::Impl {
         options(std::move(o)),
         thread_count(options.threads ? options.threads
                                      : std::max(1u, std::thread::hardware_concurrency())),
+        worker_count(options.workers ? options.workers : std::max(4u, 2 * thread_count)),
         ioc(static_cast<int>(thread_count)),
+        workers(worker_count),
         acceptor(asio::make_strand(ioc)) {}
 
   void accept();
@@ -82,6 +84,7 @@ struct Server::Impl {
   Router router;
   ServerOptions options;
   unsigned thread_count;
+  unsigned worker_count;
 
   std::mutex log_mutex;
   std::mutex mutex;  // guards sessions and next_id
@@ -98,6 +101,7 @@ struct Server::Impl {
   // Destroyed before the members above: pending handlers own sessions, whose
   // destructors call forget().
   asio::io_context ioc;
+  asio::thread_pool workers;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
 };
@@ -130,6 +134,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_.stopping) return close();
     parser_.emplace();
     parser_->body_limit(server_.options.body_limit);
+    parser_->header_limit(server_.options.header_limit);
     stream_.expires_after(server_.options.read_timeout);
     reading_ = true;
     bhttp::async_read(stream_, buffer_, *parser_,
@@ -140,6 +145,7 @@ class Session : public std::enable_shared_from_this<Session> {
     reading_ = false;
     if (ec == bhttp::error::end_of_stream) return close();
     if (ec == bhttp::error::body_limit) return answer(413);
+    if (ec == bhttp::error::header_limit) return answer(431);
     if (ec == beast::error::timeout || ec == asio::error::operation_aborted) return;
     if (ec) {
       if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category())
@@ -149,8 +155,8 @@ class Session : public std::enable_shared_from_this<Session> {
     answer(0);
   }
 
-  // Answers the parsed request (`forced_status` 0), or with that error status
-  // and no keep-alive.
+  // Answers the parsed request (`forced_status` 0) from the worker pool, or
+  // answers at once with that error status and no keep-alive.
   void answer(int forced_status) {
     const auto started = std::chrono::steady_clock::now();
     auto& message = parser_->get();
@@ -165,21 +171,35 @@ class Session : public std::enable_shared_from_this<Session> {
       request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     const bool wants_keep_alive = forced_status == 0 && message.keep_alive();
     const unsigned version = message.version() ? message.version() : 11;
-    if (forced_status == 0) request.body = std::move(message.body());
 
-    Response response;
     if (forced_status != 0) {
-      response = error_response(request, forced_status);
-    } else {
+      Response response = error_response(request, forced_status);
+      return send(std::move(request), std::move(response), false, version, started, true);
+    }
+    request.body = std::move(message.body());
+    // Handlers may block (password hashing, a durable commit): they run on
+    // the worker pool, never on the I/O threads.
+    asio::post(server_.workers, [self = shared_from_this(), request = std::move(request),
+                                 wants_keep_alive, version, started]() mutable {
+      Response response;
       try {
-        response = server_.router.handle(request);
+        response = self->server_.router.handle(request);
       } catch (const std::exception& e) {
-        server_.log(fmt::format("time={} level=error path={} error=\"{}\"", utc_now(), request.path,
-                                e.what()));
+        self->server_.log(fmt::format("time={} level=error path={} error=\"{}\"", utc_now(),
+                                      request.path, e.what()));
         response = error_response(request, 500);
       }
-    }
+      asio::post(self->stream_.get_executor(),
+                 [self, request = std::move(request), response = std::move(response),
+                  wants_keep_alive, version, started]() mutable {
+                   self->send(std::move(request), std::move(response), wants_keep_alive, version,
+                              started, false);
+                 });
+    });
+  }
 
+  void send(Request request, Response response, bool wants_keep_alive, unsigned version,
+            std::chrono::steady_clock::time_point started, bool unread) {
     // Decided after the handler: a stop() during it closes the connection.
     const bool keep_alive = wants_keep_alive && !server_.stopping;
     response_ = {};
@@ -201,7 +221,7 @@ class Session : public std::enable_shared_from_this<Session> {
                             request.method.empty() ? "-" : request.method,
                             request.path.empty() ? "-" : request.path, response.status, bytes, ms));
 
-    unread_ = forced_status != 0;
+    unread_ = unread;
     stream_.expires_after(server_.options.write_timeout);
     bhttp::async_write(
         stream_, response_,
@@ -325,6 +345,7 @@ void Server::stop() {
     std::unique_lock lock(s.mutex);
     s.drained.wait_until(lock, deadline, [&s] { return s.sessions.empty(); });
   }
+  s.workers.join();
   s.ioc.stop();
   for (auto& thread : s.threads) thread.join();
 }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -18,7 +19,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 8080;                        // 0: any free port, see Server::port()
   unsigned threads = 0;                              // 0: the hardware concurrency
+  unsigned workers = 0;                              // handler threads; 0: 2 per I/O thread, >= 4
   std::size_t body_limit = 1024 * 1024;              // bigger bodies get 413
+  std::uint32_t header_limit = 16 * 1024;            // bigger request heads get 431
   std::chrono::milliseconds read_timeout{30'000};    // whole request, or idle keep-alive
   std::chrono::milliseconds write_timeout{30'000};   // whole response
   std::chrono::milliseconds shutdown_grace{10'000};  // stop() waits this long for requests
