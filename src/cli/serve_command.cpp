@@ -11,9 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/serve.hpp"
-#include "http/router.hpp"
 #include "http/server.hpp"
-#include "store/store.hpp"
 
 namespace fabrique::cli {
 
@@ -22,7 +20,8 @@ namespace {
 struct ServeArgs {
   std::string listen = "127.0.0.1:8080";
   unsigned threads = 0;
-  std::string database = "sqlite:fabrique.db";
+  unsigned workers = 0;
+  PlatformOptions platform;
 };
 
 // "HOST:PORT" or "[V6]:PORT" into host and port; nullopt when malformed.
@@ -41,40 +40,43 @@ std::optional<std::pair<std::string, unsigned short>> parse_listen(const std::st
   return std::pair{host, static_cast<unsigned short>(port)};
 }
 
-std::string home_page(Lang lang) {
-  const std::string code = tr(lang, "fr", "en");
-  return "<!doctype html>\n<html lang=\"" + code +
-         "\">\n<head>\n<meta charset=\"utf-8\">\n"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-         "<title>Fabrique</title>\n</head>\n<body>\n<main>\n<h1>" +
-         tr(lang, "Bienvenue sur Fabrique", "Welcome to Fabrique") +
-         "</h1>\n</main>\n</body>\n</html>\n";
-}
-
 }  // namespace
-
-http::Router make_router() {
-  http::Router router;
-  router.get("/health", [](const http::Request&) {
-    return http::Response::json(200, R"({"status":"ok","version":"0.1.0"})");
-  });
-  router.get("/", [](const http::Request& request) {
-    http::Response response = http::Response::html(200, home_page(http::negotiate_lang(request)));
-    response.with_header("Vary", "Accept-Language");
-    return response;
-  });
-  return router;
-}
 
 void register_serve(CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* serve = app.add_subcommand("serve", "Run the web platform");
+  serve->set_config("--config", "", "Read options from an INI/TOML file (key = value)");
   serve->add_option("--listen", args->listen, "Address and port to listen on (HOST:PORT)")
       ->capture_default_str();
   serve->add_option("--threads", args->threads, "I/O threads (0: one per core)")
       ->capture_default_str();
-  serve->add_option("--database", args->database, "Database URL (sqlite:PATH)")
+  serve->add_option("--workers", args->workers, "Request handler threads (0: automatic)")
       ->capture_default_str();
+  serve->add_option("--database", args->platform.database_url,
+                    "Database URL (sqlite:PATH or postgres://USER@HOST:PORT/DB)")
+      ->capture_default_str();
+  serve->add_option("--secret-file", args->platform.secret_file,
+                    "Instance secrets (created if missing; default: beside the SQLite file)");
+  serve->add_option("--public-url", args->platform.config.public_url,
+                    "The address residents use (https:// turns on Secure cookies)")
+      ->capture_default_str();
+  serve->add_option("--city-name", args->platform.config.city_name, "The city's name on pages")
+      ->capture_default_str();
+  serve->add_option("--minimum-age", args->platform.config.minimum_age,
+                    "Minimum age to verify residency")
+      ->capture_default_str();
+  serve->add_option("--mail-folder", args->platform.mail.folder,
+                    "Write outgoing mail here (default when no SMTP URL is set)");
+  serve->add_option("--mail-from", args->platform.mail.from, "Sender of outgoing mail")
+      ->capture_default_str();
+  serve->add_option("--smtp-url", args->platform.mail.smtp_url,
+                    "smtp://HOST:587 or smtps://HOST:465 (empty: write mail to the folder)");
+  serve->add_option("--smtp-user", args->platform.mail.smtp_user, "SMTP user name");
+  serve->add_option("--smtp-password", args->platform.mail.smtp_password,
+                    "SMTP password (prefer the config file or FABRIQUE_SMTP_PASSWORD)")
+      ->envname("FABRIQUE_SMTP_PASSWORD");
+  serve->add_flag("--smtp-starttls", args->platform.mail.smtp_starttls,
+                  "Require STARTTLS on smtp://");
   serve->callback([args] {
     const auto address = parse_listen(args->listen);
     if (!address) {
@@ -82,20 +84,21 @@ void register_serve(CLI::App& app) {
       throw CLI::RuntimeError(1);
     }
     // The schema is brought up to date before the first request.
-    std::unique_ptr<store::Database> database;
+    std::unique_ptr<Platform> platform;
     try {
-      database = store::open(args->database);
-      for (int version : store::migrate(*database))
+      platform = std::make_unique<Platform>(args->platform);
+      for (int version : platform->applied_migrations())
         std::cout << "database: applied migration " << version << std::endl;
     } catch (const std::exception& e) {
-      std::cerr << "fabrique: database " << args->database << ": " << e.what() << "\n";
+      std::cerr << "fabrique: " << args->platform.database_url << ": " << e.what() << "\n";
       throw CLI::RuntimeError(1);
     }
     http::ServerOptions options;
     options.host = address->first;
     options.port = address->second;
     options.threads = args->threads;
-    http::Server server(make_router(), options);
+    options.workers = args->workers;
+    http::Server server(platform->router(), options);
 
     // Signals first, so that none arrives between the bind and the wait.
     boost::asio::io_context signals_context;

@@ -24,6 +24,7 @@ struct Request {
   std::string query;   // what follows '?', raw (not decoded); empty when none
   Headers headers;
   std::string body;
+  std::string remote_address;  // the peer's IP address, as text
   // The `{name}` segments the router matched, percent-decoded.
   std::map<std::string, std::string> params;
 

@@ -113,7 +113,11 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, Server::Impl& server, std::uint64_t id)
-      : stream_(std::move(socket)), server_(server), id_(id) {}
+      : stream_(std::move(socket)), server_(server), id_(id) {
+    beast::error_code ec;
+    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = endpoint.address().to_string();
+  }
   ~Session() { server_.forget(id_); }
 
   asio::any_io_executor executor() { return stream_.get_executor(); }
@@ -162,6 +166,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto& message = parser_->get();
     Request request;
     request.method = std::string(message.method_string());
+    request.remote_address = remote_address_;
     const std::string_view target = message.target();
     const std::size_t question = target.find('?');
     request.path = std::string(target.substr(0, question));
@@ -255,6 +260,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   Server::Impl& server_;
   std::uint64_t id_;
+  std::string remote_address_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> response_;

@@ -27,6 +27,15 @@ std::string now_utc_iso8601() {
   return buffer;
 }
 
+// Serializes migration transactions across processes. SQLite's BEGIN
+// IMMEDIATE already does; PostgreSQL's READ COMMITTED does not, so two
+// servers starting at once would both see a step as missing. The lock is
+// released at commit or rollback; the key is arbitrary but fixed ("fabrique").
+void lock_for_migration(Connection& tx, const std::string& kind) {
+  constexpr std::int64_t kMigrationLock = 0x6661627269717565;
+  if (kind == "postgres") tx.query("SELECT pg_advisory_xact_lock($1)", {kMigrationLock});
+}
+
 std::set<int> applied_versions(Connection& connection) {
   std::set<int> versions;
   for (const Row& row : connection.query("SELECT version FROM schema_migrations")) {
@@ -53,10 +62,16 @@ std::vector<int> migrate(Database& database, const std::vector<Migration>& list)
     }
   }
 
+  const std::string kind = database.kind();
   auto connection = database.connect();
-  connection->execute(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  // Under the lock too: on PostgreSQL, two concurrent CREATE TABLE IF NOT
+  // EXISTS can both try to create the table, and one fails.
+  connection->transaction([&](Connection& tx) {
+    lock_for_migration(tx, kind);
+    tx.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  });
 
   const std::set<int> already = applied_versions(*connection);
   const int known = list.empty() ? 0 : list.back().version;
@@ -71,6 +86,7 @@ std::vector<int> migrate(Database& database, const std::vector<Migration>& list)
     if (already.contains(migration.version)) continue;
     bool done = false;
     connection->transaction([&](Connection& tx) {
+      lock_for_migration(tx, kind);
       // Checked again under the write lock: another process may have applied
       // it since we looked.
       if (!tx.query("SELECT 1 FROM schema_migrations WHERE version = $1",
@@ -78,7 +94,7 @@ std::vector<int> migrate(Database& database, const std::vector<Migration>& list)
                .empty()) {
         return;
       }
-      tx.execute(dialect_sql(migration, database.kind()));
+      tx.execute(dialect_sql(migration, kind));
       tx.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                  {static_cast<std::int64_t>(migration.version), migration.name, now_utc_iso8601()});
       done = true;

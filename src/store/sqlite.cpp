@@ -340,13 +340,4 @@ std::unique_ptr<Database> open_sqlite(const std::string& path) {
   return std::make_unique<SqliteDatabase>(path);
 }
 
-std::unique_ptr<Database> open(const std::string& url) {
-  if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-    throw StoreError("PostgreSQL backend not built yet");
-  }
-  constexpr std::string_view kScheme = "sqlite:";
-  if (url.starts_with(kScheme)) return open_sqlite(url.substr(kScheme.size()));
-  return open_sqlite(url);
-}
-
 }  // namespace fabrique::store

@@ -1,0 +1,183 @@
+#include "accounts/repository.hpp"
+
+#include <algorithm>
+
+#include "core/crypto.hpp"
+#include "core/time.hpp"
+
+namespace fabrique::accounts {
+
+namespace {
+
+using store::Row;
+using store::Value;
+
+const char* const kAccountColumns =
+    "id, email, display_name, role, language, created_at, district_id, birth_date, verified_at, "
+    "verification_method";
+
+std::string text(const Value& value) {
+  return std::holds_alternative<std::string>(value) ? std::get<std::string>(value) : std::string();
+}
+
+std::optional<std::string> optional_text(const Value& value) {
+  if (std::holds_alternative<std::nullptr_t>(value)) return std::nullopt;
+  return text(value);
+}
+
+Account to_account(const Row& row) {
+  Account account;
+  account.id = std::get<std::int64_t>(row.at(0));
+  account.email = text(row.at(1));
+  account.display_name = text(row.at(2));
+  account.role = parse_role(text(row.at(3))).value_or(Role::Resident);
+  account.language = parse_lang(text(row.at(4))).value_or(Lang::Fr);
+  account.created_at = text(row.at(5));
+  if (std::holds_alternative<std::int64_t>(row.at(6)))
+    account.district_id = std::get<std::int64_t>(row.at(6));
+  account.birth_date = optional_text(row.at(7));
+  account.verified_at = optional_text(row.at(8));
+  account.verification_method = text(row.at(9));
+  return account;
+}
+
+std::optional<Account> first_account(const std::vector<Row>& rows) {
+  if (rows.empty()) return std::nullopt;
+  return to_account(rows.front());
+}
+
+std::string lang_code(Lang lang) { return lang == Lang::Fr ? "fr" : "en"; }
+
+}  // namespace
+
+std::string normalize_email(std::string email) {
+  while (!email.empty() && std::isspace(static_cast<unsigned char>(email.back()))) email.pop_back();
+  email.erase(0, email.find_first_not_of(" \t\r\n"));
+  std::transform(email.begin(), email.end(), email.begin(),
+                 [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; });
+  return email;
+}
+
+std::optional<Account> find_account(store::Connection& db, std::int64_t id) {
+  return first_account(
+      db.query(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id = $1", {id}));
+}
+
+std::optional<Account> find_account_by_email(store::Connection& db, const std::string& email) {
+  return first_account(db.query(
+      std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE email = $1",
+      {normalize_email(email)}));
+}
+
+std::optional<std::string> password_hash_of(store::Connection& db, std::int64_t id) {
+  const auto rows = db.query("SELECT password_hash FROM accounts WHERE id = $1", {id});
+  if (rows.empty()) return std::nullopt;
+  return text(rows.front().at(0));
+}
+
+std::int64_t insert_account(store::Connection& db, const std::string& email,
+                            const std::string& password_hash, const std::string& display_name,
+                            Role role, Lang language) {
+  const auto rows = db.query(
+      "INSERT INTO accounts (email, password_hash, display_name, role, language, created_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+      {normalize_email(email), password_hash, display_name, std::string(role_name(role)),
+       lang_code(language), now_iso8601()});
+  return std::get<std::int64_t>(rows.at(0).at(0));
+}
+
+void set_password_hash(store::Connection& db, std::int64_t id, const std::string& hash) {
+  db.execute("UPDATE accounts SET password_hash = $1 WHERE id = $2", {hash, id});
+}
+
+void set_language(store::Connection& db, std::int64_t id, Lang language) {
+  db.execute("UPDATE accounts SET language = $1 WHERE id = $2", {lang_code(language), id});
+}
+
+void set_role(store::Connection& db, std::int64_t id, Role role) {
+  db.execute("UPDATE accounts SET role = $1 WHERE id = $2", {std::string(role_name(role)), id});
+}
+
+std::vector<Account> list_accounts(store::Connection& db, int limit, int offset) {
+  std::vector<Account> accounts;
+  for (const Row& row :
+       db.query(std::string("SELECT ") + kAccountColumns +
+                    " FROM accounts ORDER BY id LIMIT $1 OFFSET $2",
+                {std::int64_t{limit}, std::int64_t{offset}}))
+    accounts.push_back(to_account(row));
+  return accounts;
+}
+
+std::string open_session(store::Connection& db, std::int64_t account_id) {
+  const std::string token = crypto::random_token();
+  const auto now = Clock::now();
+  db.execute(
+      "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, "
+      "$4)",
+      {crypto::hash_hex(token), account_id, iso8601(now), iso8601(now + kSessionLifetime)});
+  return token;
+}
+
+std::optional<Account> account_for_session(store::Connection& db, const std::string& token) {
+  if (token.empty() || token.size() > 100) return std::nullopt;
+  std::string columns;
+  for (std::string_view c : {"id", "email", "display_name", "role", "language", "created_at",
+                             "district_id", "birth_date", "verified_at", "verification_method"})
+    columns += (columns.empty() ? "a." : ", a.") + std::string(c);
+  return first_account(db.query("SELECT " + columns +
+                                    " FROM sessions s JOIN accounts a ON a.id = s.account_id "
+                                    "WHERE s.token_hash = $1 AND s.expires_at > $2",
+                                {crypto::hash_hex(token), now_iso8601()}));
+}
+
+void close_session(store::Connection& db, const std::string& token) {
+  db.execute("DELETE FROM sessions WHERE token_hash = $1", {crypto::hash_hex(token)});
+}
+
+void close_all_sessions(store::Connection& db, std::int64_t account_id) {
+  db.execute("DELETE FROM sessions WHERE account_id = $1", {account_id});
+}
+
+std::string create_reset_token(store::Connection& db, std::int64_t account_id) {
+  const std::string token = crypto::random_token();
+  const auto now = Clock::now();
+  db.execute(
+      "INSERT INTO password_resets (token_hash, account_id, created_at, expires_at) "
+      "VALUES ($1, $2, $3, $4)",
+      {crypto::hash_hex(token), account_id, iso8601(now), iso8601(now + kResetLifetime)});
+  return token;
+}
+
+std::optional<std::int64_t> reset_token_account(store::Connection& db, const std::string& token) {
+  if (token.empty() || token.size() > 100) return std::nullopt;
+  const auto rows = db.query(
+      "SELECT account_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL "
+      "AND expires_at > $2",
+      {crypto::hash_hex(token), now_iso8601()});
+  if (rows.empty()) return std::nullopt;
+  return std::get<std::int64_t>(rows.front().at(0));
+}
+
+void use_reset_token(store::Connection& db, const std::string& token) {
+  db.execute("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2",
+             {now_iso8601(), crypto::hash_hex(token)});
+}
+
+void record_login_failure(store::Connection& db, const std::string& subject) {
+  db.execute("INSERT INTO login_failures (subject, at) VALUES ($1, $2)",
+             {crypto::hash_hex(subject), now_iso8601()});
+}
+
+std::int64_t recent_login_failures(store::Connection& db, const std::string& subject,
+                                   std::chrono::seconds window) {
+  const auto rows =
+      db.query("SELECT COUNT(*) FROM login_failures WHERE subject = $1 AND at > $2",
+               {crypto::hash_hex(subject), iso8601(Clock::now() - window)});
+  return std::get<std::int64_t>(rows.at(0).at(0));
+}
+
+void clear_login_failures(store::Connection& db, const std::string& subject) {
+  db.execute("DELETE FROM login_failures WHERE subject = $1", {crypto::hash_hex(subject)});
+}
+
+}  // namespace fabrique::accounts

@@ -1,0 +1,40 @@
+#include "accounts/routes.hpp"
+#include "cli/serve.hpp"
+#include "web/routes.hpp"
+
+namespace fabrique::cli {
+
+void register_all_routes(web::Site& site) {
+  web::register_routes(site);
+  accounts::register_routes(site);
+}
+
+Platform::Platform(PlatformOptions options) : options_(std::move(options)) {
+  database_ = store::open(options_.database_url);
+  applied_ = store::migrate(*database_);
+  const auto secret_file = options_.secret_file.empty()
+                               ? web::default_secret_file(options_.database_url)
+                               : options_.secret_file;
+  app_ = std::make_unique<web::App>(*database_, options_.config,
+                                    web::load_or_create_secrets(secret_file), options_.connections);
+  if (options_.mail.smtp_url.empty() && options_.mail.folder.empty()) {
+    std::string base = options_.database_url;
+    if (base.starts_with("sqlite:")) base = base.substr(7);
+    options_.mail.folder =
+        base.starts_with("postgres") ? std::string("fabrique-mail") : base + "-mail";
+  }
+  if (options_.mail.smtp_url.empty()) std::filesystem::create_directories(options_.mail.folder);
+  sender_ = std::make_unique<mail::MailSender>(*database_, options_.mail);
+  if (options_.send_mail) {
+    sender_->start();
+    app_->mail_queued = [sender = sender_.get()] { sender->wake(); };
+  }
+  site_ = std::make_unique<web::Site>(*app_);
+  register_all_routes(*site_);
+}
+
+Platform::~Platform() {
+  if (sender_) sender_->stop();
+}
+
+}  // namespace fabrique::cli

@@ -1,0 +1,52 @@
+// What every request handler shares: the store, the configuration and the
+// instance's secrets.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "core/crypto.hpp"
+#include "store/pool.hpp"
+
+namespace fabrique::web {
+
+struct Config {
+  std::string city_name = "Fabrique";
+  // Where residents reach the platform ("https://participer.example.org");
+  // links in mails use it, and https turns on Secure cookies.
+  std::string public_url = "http://127.0.0.1:8080";
+  int minimum_age = 16;  // for residency verification
+  // Sign-in attempts allowed per email, and per client address, in 15 minutes.
+  int login_attempts_per_account = 5;
+  int login_attempts_per_address = 50;
+
+  bool secure_cookies() const { return public_url.starts_with("https://"); }
+};
+
+// Keys that never go into the database: who can read a backup must not be
+// able to recompute census hashes or forge CSRF tokens.
+struct Secrets {
+  crypto::Key forms;   // CSRF tokens
+  crypto::Key census;  // keyed hashes of census identities
+};
+
+// Reads the secret file, or creates it (mode 0600) with fresh keys. Every
+// instance serving one database must use the same file.
+Secrets load_or_create_secrets(const std::filesystem::path& path);
+// The default secret file of a database URL: "<file>.secret" beside an
+// SQLite database, "fabrique.secret" in the working directory otherwise.
+std::filesystem::path default_secret_file(const std::string& database_url);
+
+struct App {
+  App(store::Database& database, Config config, Secrets secrets, std::size_t connections)
+      : pool(database, connections), config(std::move(config)), secrets(secrets) {}
+
+  store::Pool pool;
+  Config config;
+  Secrets secrets;
+  // Called after a transaction that queued mail, to deliver it promptly.
+  std::function<void()> mail_queued = [] {};
+};
+
+}  // namespace fabrique::web

@@ -1,0 +1,119 @@
+// The web site: routes that each declare the permission they need, and the
+// request context their handlers get. Before any handler runs, Site
+//   - decodes the form (400 when malformed),
+//   - finds the viewer from the session cookie,
+//   - checks the CSRF token of every POST (403, nothing changes),
+//   - checks the route's permission with accounts::allows() (a visitor is sent
+//     to sign in, anyone else gets 403).
+// A route cannot be registered without a permission, so none can forget it.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "accounts/model.hpp"
+#include "accounts/permissions.hpp"
+#include "http/router.hpp"
+#include "store/pool.hpp"
+#include "web/app.hpp"
+#include "web/form.hpp"
+
+namespace fabrique::web {
+
+struct Viewer {
+  std::optional<accounts::Account> account;
+  std::string session_token;  // empty for visitors
+
+  accounts::Role role() const { return account ? account->role : accounts::Role::Visitor; }
+  bool signed_in() const { return account.has_value(); }
+  bool can(accounts::Permission permission) const { return accounts::allows(role(), permission); }
+};
+
+class Context {
+ public:
+  Context(App& app, const http::Request& request, store::Connection& db);
+
+  App& app;
+  const http::Request& request;
+  store::Connection& db;
+  Viewer viewer;
+  Lang lang = Lang::Fr;
+  Form form;   // the POST body's fields
+  Form query;  // the query string's parameters
+
+  // The CSRF token for the forms of this page (sets the visitor cookie it
+  // is bound to when needed).
+  std::string csrf();
+  bool csrf_valid(const std::string& token);
+
+  // A message shown once on the next page (after a redirect).
+  void flash(const Text& message);
+  void add_cookie(std::string set_cookie_value);
+  void set_session(const std::string& token);  // after sign-in
+  void clear_session();                        // after sign-out
+  void set_language_cookie(Lang language);
+
+  // Records an action in the audit log, by the viewer.
+  void audit(const std::string& action, const std::string& subject, const std::string& detail = "");
+
+  // The page: `view` rendered with the template inside the layout, or `view`
+  // itself as JSON when JSON was asked for.
+  http::Response page(std::string_view template_name, boost::json::object view, const Text& title,
+                      int status = 200);
+  http::Response json(const boost::json::value& value, int status = 200);
+  // 303 See Other to a local path.
+  http::Response redirect(const std::string& location);
+  // An error page (or JSON) with a message in both languages.
+  http::Response error(int status, const Text& message);
+  bool wants_json() const;
+
+  // The headers the response must carry (cookies).
+  http::Headers take_headers() { return std::move(headers_); }
+
+ private:
+  std::string binding();  // what the CSRF token is bound to
+  std::optional<Text> take_flash();
+  http::Headers headers_;
+  std::string visitor_id_;
+};
+
+using PageHandler = std::function<http::Response(Context&)>;
+
+struct RouteInfo {
+  std::string method;
+  std::string pattern;
+  accounts::Permission permission;
+};
+
+class Site {
+ public:
+  explicit Site(App& app) : app_(app) {}
+  void get(std::string pattern, accounts::Permission permission, PageHandler handler);
+  void post(std::string pattern, accounts::Permission permission, PageHandler handler);
+  const std::vector<RouteInfo>& routes() const { return infos_; }
+  // The router serving every route, the static assets and /health.
+  http::Router router() const;
+  App& app() const { return app_; }
+
+ private:
+  void add(std::string method, std::string pattern, accounts::Permission permission,
+           PageHandler handler);
+  App& app_;
+  std::vector<RouteInfo> infos_;
+  std::vector<PageHandler> handlers_;
+};
+
+// The cookie names (a __Host- prefix when cookies are Secure).
+std::string session_cookie_name(const Config& config);
+
+// `next` when it is a local path ("/x", not "//host" or "http://"), else "/".
+std::string safe_local_path(const std::string& next);
+
+// The URL of a static asset with its content hash, cacheable for a year.
+std::string asset_url(std::string_view file_name);
+
+}  // namespace fabrique::web
