@@ -5,7 +5,8 @@ BUILD_DIR ?= build
 TEST_DIR ?= build-test
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 300
-DEMO_FILE ?= $(shell scripts/pabulib-dir)/Poland_Wieliczka_2023_Green_Budget.pb
+DEMO_DB ?= fabrique-demo.db
+DEMO_LISTEN ?= 127.0.0.1:8080
 
 .PHONY: all build run test bench fmt fmt-check fuzz setup clean
 
@@ -21,21 +22,26 @@ $(BUILD_DIR)/build.ninja $(BUILD_DIR)/Makefile:
 build: $(BUILD_DIR)/Makefile
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Until the web server exists: count a real election with every rule.
+# The platform with a demo city, on $(DEMO_DB), at http://$(DEMO_LISTEN).
 run: build
-	@scripts/demo $(BUILD_DIR)/fabrique $(DEMO_FILE)
+	@scripts/demo $(BUILD_DIR)/fabrique $(DEMO_DB) $(DEMO_LISTEN)
 
-# The whole suite, on a build with AddressSanitizer and UndefinedBehaviorSanitizer.
+# The whole suite, on a build with AddressSanitizer and UndefinedBehaviorSanitizer,
+# the store's tests on SQLite and on a throwaway PostgreSQL (required, never skipped).
 test:
 	@scripts/setup
 	cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFABRIQUE_SANITIZE=ON -DFABRIQUE_BENCH=OFF
 	cmake --build $(TEST_DIR) -j $(JOBS)
-	cd $(TEST_DIR) && ctest --output-on-failure -j $(JOBS)
+	cd $(TEST_DIR) && FABRIQUE_REQUIRE_POSTGRES=1 $(CURDIR)/scripts/with-postgres ctest --output-on-failure -j $(JOBS)
 
 bench: $(BUILD_DIR)/Makefile
 	cmake -S . -B $(BUILD_DIR) -DFABRIQUE_BENCH=ON
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target fabrique_bench
 	$(BUILD_DIR)/fabrique_bench --table
+	@scripts/setup
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target fabrique
+	bench/http_load $(BUILD_DIR)/fabrique
 
 fuzz:
 	@scripts/setup

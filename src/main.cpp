@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   fabrique::cli::register_pb(app);
   fabrique::cli::register_serve(app);
   fabrique::cli::register_store(app);
+  fabrique::cli::register_demo(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

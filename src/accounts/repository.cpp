@@ -138,6 +138,12 @@ void close_all_sessions(store::Connection& db, std::int64_t account_id) {
   db.execute("DELETE FROM sessions WHERE account_id = $1", {account_id});
 }
 
+void close_other_sessions(store::Connection& db, std::int64_t account_id,
+                          const std::string& kept_token) {
+  db.execute("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2",
+             {account_id, crypto::hash_hex(kept_token)});
+}
+
 std::string create_reset_token(store::Connection& db, std::int64_t account_id) {
   const std::string token = crypto::random_token();
   const auto now = Clock::now();

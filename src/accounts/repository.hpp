@@ -34,6 +34,8 @@ std::string open_session(store::Connection& db, std::int64_t account_id);
 std::optional<Account> account_for_session(store::Connection& db, const std::string& token);
 void close_session(store::Connection& db, const std::string& token);
 void close_all_sessions(store::Connection& db, std::int64_t account_id);
+void close_other_sessions(store::Connection& db, std::int64_t account_id,
+                          const std::string& kept_token);
 
 // A single-use password-reset token, valid kResetLifetime.
 std::string create_reset_token(store::Connection& db, std::int64_t account_id);

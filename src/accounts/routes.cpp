@@ -88,7 +88,7 @@ void register_routes(web::Site& site) {
     const std::string email = normalize_email(ctx.form.get("email"));
     const std::string next = ctx.form.get("next");
     const std::string by_account = "email:" + email;
-    const std::string by_address = "address:" + ctx.request.remote_address;
+    const std::string by_address = "address:" + ctx.client_address();
     // Checked before the password, so that guessing costs nothing but time.
     if (recent_login_failures(ctx.db, by_account, kRateWindow) >=
             ctx.app.config.login_attempts_per_account ||
@@ -111,7 +111,7 @@ void register_routes(web::Site& site) {
       return sign_in_page(ctx, email, next,
                           Text{"Email address or password incorrect.",
                                "Adresse e-mail ou mot de passe incorrect."},
-                          401);
+                          422);
     }
     clear_login_failures(ctx.db, by_account);
     ctx.viewer.account = account;
@@ -239,7 +239,12 @@ void register_routes(web::Site& site) {
     if (auto problem = check_new_password(ctx.form.get("new_password")))
       errors["new_password"] = *problem;
     if (!errors.empty()) return account_page(ctx, errors, 422);
-    set_password_hash(ctx.db, account.id, hash_password(ctx.form.get("new_password")));
+    const std::string new_hash = hash_password(ctx.form.get("new_password"));
+    ctx.db.transaction([&](store::Connection& tx) {
+      set_password_hash(tx, account.id, new_hash);
+      // Whoever else holds a session (the reason to change it, often) is out.
+      close_other_sessions(tx, account.id, ctx.viewer.session_token);
+    });
     ctx.audit("account.password_changed", std::to_string(account.id));
     ctx.flash({"Password changed.", "Mot de passe changé."});
     return ctx.redirect("/account");

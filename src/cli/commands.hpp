@@ -14,4 +14,7 @@ void register_serve(CLI::App& app);
 // `fabrique backup` / `fabrique restore`: the SQLite database, one command each way.
 void register_store(CLI::App& app);
 
+// `fabrique demo`: a demo city in a database, and its logins.
+void register_demo(CLI::App& app);
+
 }  // namespace fabrique::cli

@@ -1,5 +1,7 @@
 #include "accounts/routes.hpp"
+#include "admin/routes.hpp"
 #include "cli/serve.hpp"
+#include "residency/routes.hpp"
 #include "web/routes.hpp"
 
 namespace fabrique::cli {
@@ -7,6 +9,8 @@ namespace fabrique::cli {
 void register_all_routes(web::Site& site) {
   web::register_routes(site);
   accounts::register_routes(site);
+  residency::register_routes(site);
+  admin::register_routes(site);
 }
 
 Platform::Platform(PlatformOptions options) : options_(std::move(options)) {

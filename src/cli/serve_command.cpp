@@ -65,6 +65,8 @@ void register_serve(CLI::App& app) {
   serve->add_option("--minimum-age", args->platform.config.minimum_age,
                     "Minimum age to verify residency")
       ->capture_default_str();
+  serve->add_flag("--behind-proxy", args->platform.config.behind_proxy,
+                  "Trust X-Forwarded-For from a reverse proxy for client addresses");
   serve->add_option("--mail-folder", args->platform.mail.folder,
                     "Write outgoing mail here (default when no SMTP URL is set)");
   serve->add_option("--mail-from", args->platform.mail.from, "Sender of outgoing mail")

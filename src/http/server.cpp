@@ -101,6 +101,9 @@ struct Server::Impl {
   // Destroyed before the members above: pending handlers own sessions, whose
   // destructors call forget().
   asio::io_context ioc;
+  // Keeps the I/O threads running while every live request is on a worker
+  // (no I/O pending): they must be there to write its response.
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running{ioc.get_executor()};
   asio::thread_pool workers;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
@@ -141,6 +144,20 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(server_.options.header_limit);
     stream_.expires_after(server_.options.read_timeout);
     reading_ = true;
+    // The head first: the body limit depends on the path (uploads).
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t bytes) {
+    if (ec) return on_read(ec, bytes);
+    const std::string_view target = parser_->get().target();
+    for (const auto& prefix : server_.options.upload_paths) {
+      if (target.starts_with(prefix)) {
+        parser_->body_limit(server_.options.upload_limit);
+        break;
+      }
+    }
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http/router.hpp"
 
@@ -22,6 +23,9 @@ struct ServerOptions {
   unsigned workers = 0;                              // handler threads; 0: 2 per I/O thread, >= 4
   std::size_t body_limit = 1024 * 1024;              // bigger bodies get 413
   std::uint32_t header_limit = 16 * 1024;            // bigger request heads get 431
+  // Paths (prefixes) that accept uploads up to upload_limit instead.
+  std::vector<std::string> upload_paths = {"/admin/census"};
+  std::size_t upload_limit = 64 * 1024 * 1024;
   std::chrono::milliseconds read_timeout{30'000};    // whole request, or idle keep-alive
   std::chrono::milliseconds write_timeout{30'000};   // whole response
   std::chrono::milliseconds shutdown_grace{10'000};  // stop() waits this long for requests

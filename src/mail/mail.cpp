@@ -197,8 +197,13 @@ std::optional<std::chrono::system_clock::time_point> parse_utc(std::string_view 
   const year_month_day date{year{y}, month{static_cast<unsigned>(mo)},
                             day{static_cast<unsigned>(d)}};
   if (!date.ok()) return std::nullopt;
-  return time_point_cast<system_clock::duration>(sys_days{date} + hours{h} + minutes{mi} +
-                                                 seconds{s});
+  const sys_seconds at = sys_days{date} + hours{h} + minutes{mi} + seconds{s};
+  // system_clock counts nanoseconds on Linux: it ends in 2262, before kGivenUp.
+  if (at > floor<seconds>(system_clock::time_point::max()) ||
+      at < ceil<seconds>(system_clock::time_point::min())) {
+    return std::nullopt;
+  }
+  return time_point_cast<system_clock::duration>(at);
 }
 
 }  // namespace fabrique::mail

@@ -42,7 +42,7 @@ std::string errno_text(const char* what, const std::filesystem::path& path) {
 }
 
 // Keeps last_error to a size worth storing; cuts between UTF-8 characters.
-std::string truncate(std::string text) {
+std::string clip(std::string text) {
   constexpr std::size_t kMax = 1000;
   if (text.size() <= kMax) return text;
   std::size_t end = kMax;
@@ -162,6 +162,7 @@ SenderOptions with_domain(SenderOptions options, const MailSettings& settings) {
 MailSender::MailSender(store::Database& database, std::unique_ptr<Transport> transport,
                        SenderOptions options)
     : database_(database), transport_(std::move(transport)), options_(std::move(options)) {
+  if (!transport_) throw std::invalid_argument("MailSender: no transport");
   // Zero would make a failing row due again at once, or let two senders take it.
   if (options_.lease.count() <= 0 || options_.first_backoff.count() <= 0 ||
       options_.max_backoff < options_.first_backoff || options_.max_attempts < 1 ||
@@ -310,7 +311,7 @@ DeliveryReport MailSender::deliver_due(store::Connection& connection) {
       connection.execute(
           "UPDATE outbox SET next_attempt_at = $1, last_error = $2 "
           "WHERE id = $3 AND next_attempt_at = $4 AND sent_at IS NULL",
-          {next, truncate(error), row.id, row.lease});
+          {next, clip(error), row.id, row.lease});
       // The id, not the address: the log is no place for personal data.
       log(fmt::format("mail: outbox #{} attempt {} of {} failed{}: {}", row.id, row.attempts,
                       options_.max_attempts, next == kGivenUp ? ", given up" : ", next at " + next,
@@ -322,8 +323,9 @@ DeliveryReport MailSender::deliver_due(store::Connection& connection) {
 }
 
 std::chrono::milliseconds MailSender::until_next_due(store::Connection& connection) {
-  const auto rows =
-      connection.query("SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL");
+  const auto rows = connection.query(
+      "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND next_attempt_at < $1",
+      {std::string(kGivenUp)});
   if (rows.empty()) return options_.poll;
   const auto next = parse_utc(text_of(rows.front().at(0)));
   if (!next) return options_.poll;

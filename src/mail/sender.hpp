@@ -28,7 +28,9 @@ struct MailSettings {
   std::string smtp_url;  // "smtp://host:587" or "smtps://host:465"; empty: folder delivery
   std::string smtp_user;
   std::string smtp_password;
-  bool smtp_starttls = false;  // require STARTTLS on smtp://
+  // Require STARTTLS on smtp://. Without it smtp:// stays in clear text (a
+  // relay on the same host); smtps:// is TLS from the start either way.
+  bool smtp_starttls = false;
 };
 
 // A delivery that failed; the message is what the outbox's last_error keeps.
@@ -91,6 +93,7 @@ struct SenderOptions {
   int max_attempts = 10;                        // then the row is given up
   std::chrono::milliseconds poll{30'000};       // the thread looks anyway this often
   std::string message_id_domain = "localhost";  // right of the @ in Message-IDs
+  // Both are called from the sender's thread and from deliver_due_now().
   std::function<std::chrono::system_clock::time_point()> clock;  // default: system_clock
   std::function<void(std::string_view)> log;  // one line per failure; default: stderr
 };
@@ -127,7 +130,8 @@ class MailSender {
   void stop();
 
   // Delivers what is due now, on the calling thread, with its own
-  // connection (tests, `fabrique mail send`). Throws store::StoreError.
+  // connection (tests, a CLI command); nothing once stop() was called.
+  // Throws store::StoreError.
   DeliveryReport deliver_due_now();
 
  private:
@@ -141,7 +145,6 @@ class MailSender {
   store::Database& database_;
   std::unique_ptr<Transport> transport_;
   SenderOptions options_;
-  std::string domain_;  // of the Message-IDs
 
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -216,6 +216,9 @@ struct Bound {
   std::vector<Oid> types;
   std::string signature;  // one letter per value: part of the prepared statement's key
 
+  Bound(const Bound&) = delete;  // `values` points into `texts`
+  Bound& operator=(const Bound&) = delete;
+
   Bound(const std::vector<Value>& params, std::string_view sql) {
     texts.resize(params.size());
     values.resize(params.size(), nullptr);
@@ -238,9 +241,7 @@ struct Bound {
         }
         texts[i] = *text;
         signature[i] = 's';
-      } else {
-        continue;  // NULL
-      }
+      }  // NULL: no text, the type left to the server
     }
     for (std::size_t i = 0; i < params.size(); ++i) {
       if (signature[i] != 'n') values[i] = texts[i].c_str();

@@ -20,6 +20,10 @@ struct Config {
   // Sign-in attempts allowed per email, and per client address, in 15 minutes.
   int login_attempts_per_account = 5;
   int login_attempts_per_address = 50;
+  // Behind a reverse proxy every connection comes from the proxy: take the
+  // client's address from the last X-Forwarded-For entry (the one the proxy
+  // added). Only turn on when the port is reachable by the proxy alone.
+  bool behind_proxy = false;
 
   bool secure_cookies() const { return public_url.starts_with("https://"); }
 };

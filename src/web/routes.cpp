@@ -10,7 +10,7 @@ void register_routes(Site& site) {
   site.get("/", Permission::Browse, [](Context& ctx) {
     // Capabilities (participatory budgets first) will list their open
     // processes here.
-    return ctx.page("web/home", {{"processes", boost::json::array{}}},
+    return ctx.page("web/home", {{"processes", boost::json::array{}}, {"has_processes", false}},
                     {"Home", "Accueil"});
   });
 

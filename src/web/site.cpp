@@ -75,6 +75,20 @@ Context::Context(App& app_, const http::Request& request_, store::Connection& db
   if (auto parsed = parse_urlencoded(request.query)) query = std::move(*parsed);
 }
 
+std::string Context::client_address() const {
+  if (app.config.behind_proxy) {
+    std::string_view forwarded;
+    for (const auto& [name, value] : request.headers)
+      if (http::iequals(name, "X-Forwarded-For")) forwarded = value;
+    const std::size_t comma = forwarded.rfind(',');
+    std::string_view last = comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
+    while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+    while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+    if (!last.empty()) return std::string(last);
+  }
+  return request.remote_address;
+}
+
 std::string Context::binding() {
   if (viewer.signed_in()) return "session:" + viewer.session_token;
   if (visitor_id_.empty()) {

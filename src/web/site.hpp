@@ -45,6 +45,9 @@ class Context {
   Form form;   // the POST body's fields
   Form query;  // the query string's parameters
 
+  // The client's address (see Config::behind_proxy).
+  std::string client_address() const;
+
   // The CSRF token for the forms of this page (sets the visitor cookie it
   // is bound to when needed).
   std::string csrf();

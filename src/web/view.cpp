@@ -11,6 +11,7 @@ void add_errors(boost::json::object& view, const std::map<std::string, Text>& er
     list.push_back(boost::json::object{{"field", field}, {"message", message.in(lang)}});
     by_field[field] = message.in(lang);
   }
+  view["has_errors"] = !list.empty();
   view["errors"] = std::move(list);
   view["error"] = std::move(by_field);
 }

@@ -10,7 +10,7 @@
 
 namespace fabrique::web {
 
-// Adds to `view`: "errors" (a list of {field, message}, for the summary at
+// Adds to `view`: "has_errors", "errors" (a list of {field, message}, for the summary at
 // the top) and "error" (field → message, next to each field).
 void add_errors(boost::json::object& view, const std::map<std::string, Text>& errors, Lang lang);
 

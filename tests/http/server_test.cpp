@@ -136,7 +136,7 @@ TEST_F(HttpServer, HealthIsJson) {
   Reply reply = get("/health");
   EXPECT_EQ(reply.result_int(), 200);
   EXPECT_EQ(reply[bhttp::field::content_type], "application/json");
-  EXPECT_EQ(reply.body(), R"({"status":"ok","version":"0.1.0"})");
+  EXPECT_EQ(reply.body(), R"({"status":"ok","database":"ok","version":"0.1.0"})");
   expect_security_headers(reply);
 }
 
@@ -187,7 +187,8 @@ TEST_F(HttpServer, HeadHasNoBody) {
   parser.skip(true);  // a response to HEAD has no body whatever its length says
   bhttp::read(socket, buffer, parser);
   EXPECT_EQ(parser.get().result_int(), 200);
-  EXPECT_EQ(parser.get()[bhttp::field::content_length], "33");
+  EXPECT_EQ(parser.get()[bhttp::field::content_length],
+            std::to_string(std::string(R"({"status":"ok","database":"ok","version":"0.1.0"})").size()));
 }
 
 TEST_F(HttpServer, HandlerExceptionIs500) {
@@ -203,7 +204,7 @@ TEST_F(HttpServer, KeepAliveServesTwoRequestsOnOneConnection) {
   EXPECT_TRUE(first.keep_alive());
   Reply second = exchange(socket, {bhttp::verb::get, "/", 11});
   EXPECT_EQ(second.result_int(), 200);
-  EXPECT_NE(second.body().find("<main>"), std::string::npos);
+  EXPECT_NE(second.body().find("<main id=\"main\""), std::string::npos);
 }
 
 TEST_F(HttpServer, BodyUpToTheLimitIsRead) {

@@ -1,0 +1,136 @@
+// `fabrique demo`: fills a database with a demo city (districts, a census,
+// one account of each role) so that `make run` shows a living platform. Run
+// again, it changes nothing and prints the logins again.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "accounts/password.hpp"
+#include "accounts/repository.hpp"
+#include "cli/commands.hpp"
+#include "cli/demo.hpp"
+#include "core/time.hpp"
+#include "residency/census_import.hpp"
+#include "store/store.hpp"
+#include "web/app.hpp"
+
+namespace fabrique::cli {
+
+namespace {
+
+struct DemoArgs {
+  std::string database = "sqlite:fabrique-demo.db";
+  std::string secret_file;
+};
+
+}  // namespace
+
+const std::vector<DemoAccount>& demo_accounts() {
+  static const std::vector<DemoAccount> list{
+      {"admin@demo.fabrique.example", "Alice Administratrice", accounts::Role::Administrator},
+      {"moderator@demo.fabrique.example", "Marc Modérateur", accounts::Role::Moderator},
+      {"reviewer@demo.fabrique.example", "Inès Instructrice", accounts::Role::Reviewer},
+      {"clerk@demo.fabrique.example", "Claude Accueil", accounts::Role::Clerk},
+      {"elected@demo.fabrique.example", "Élise Élue", accounts::Role::Elected},
+      {"association@demo.fabrique.example", "Association Vélo Villeneuve",
+       accounts::Role::Organisation},
+      {"resident@demo.fabrique.example", "Rémi Résident", accounts::Role::Resident},
+      {"newcomer@demo.fabrique.example", "Nora Nouvelle", accounts::Role::Resident},
+  };
+  return list;
+}
+
+const std::vector<DemoDistrict>& demo_districts() {
+  static const std::vector<DemoDistrict> list{
+      {"centre", "Centre-ville", "City centre", "45000"},
+      {"rive-gauche", "Rive gauche", "Left bank", "45100"},
+      {"les-vignes", "Les Vignes", "Les Vignes", "45160"},
+      {"port", "Quartier du Port", "Harbour district", "45200"},
+  };
+  return list;
+}
+
+// Deterministic people: person i lives in district i % 4, born on a date
+// spread over 1940–2012, with document number DEMO000i.
+std::string demo_census_csv(int people) {
+  std::string csv = "document_number,birth_date,postal_code,district\n";
+  const auto& districts = demo_districts();
+  for (int i = 1; i <= people; ++i) {
+    const auto& district = districts[static_cast<std::size_t>(i) % districts.size()];
+    const int year = 1940 + (i * 7) % 73;
+    const int month = 1 + (i * 5) % 12;
+    const int day = 1 + (i * 11) % 28;
+    csv += fmt::format("DEMO{:04},{:04}-{:02}-{:02},{},{}\n", i, year, month, day,
+                       district.postal_code, district.slug);
+  }
+  return csv;
+}
+
+DemoSeedReport seed_demo(store::Database& database, const web::Secrets& secrets) {
+  DemoSeedReport report;
+  auto db = database.connect();
+  if (!db->query("SELECT 1 FROM settings WHERE name = 'demo_seeded'").empty()) return report;
+  report.seeded = true;
+  const std::string hash = accounts::hash_password(kDemoPassword);
+  db->transaction([&](store::Connection& tx) {
+    for (const auto& district : demo_districts())
+      tx.execute("INSERT INTO districts (slug, name_fr, name_en) VALUES ($1, $2, $3)",
+                 {district.slug, district.name_fr, district.name_en});
+    for (const auto& account : demo_accounts())
+      accounts::insert_account(tx, account.email, hash, account.display_name, account.role,
+                               Lang::Fr);
+    tx.execute("INSERT INTO settings (name, value) VALUES ('demo_seeded', $1)", {now_iso8601()});
+    tx.execute("INSERT INTO audit_log (at, action, subject) VALUES ($1, 'demo.seeded', '')",
+               {now_iso8601()});
+  });
+  report.census_people = seed_demo_census(*db, secrets, demo_census_csv(kDemoCensusPeople));
+  return report;
+}
+
+std::size_t seed_demo_census(store::Connection& db, const web::Secrets& secrets,
+                             const std::string& csv) {
+  const auto report = residency::import_census(db, secrets.census, csv);
+  if (report.status != residency::ImportStatus::Done)
+    throw std::runtime_error("the demo census did not import: " +
+                             (report.errors.empty() ? std::string("?") : report.errors[0].message.en));
+  return static_cast<std::size_t>(report.imported);
+}
+
+void register_demo(CLI::App& app) {
+  auto args = std::make_shared<DemoArgs>();
+  CLI::App* demo = app.add_subcommand("demo", "Fill a database with a demo city and print logins");
+  demo->add_option("--database", args->database, "Database URL")->capture_default_str();
+  demo->add_option("--secret-file", args->secret_file,
+                   "Instance secrets (default: beside the SQLite file)");
+  demo->callback([args] {
+    try {
+      auto database = store::open(args->database);
+      store::migrate(*database);
+      const auto secrets = web::load_or_create_secrets(
+          args->secret_file.empty() ? web::default_secret_file(args->database)
+                                    : std::filesystem::path(args->secret_file));
+      const DemoSeedReport report = seed_demo(*database, secrets);
+      if (report.seeded)
+        std::cout << "demo: created the demo city (" << demo_districts().size()
+                  << " districts, " << report.census_people << " people on the census, "
+                  << demo_accounts().size() << " accounts)\n";
+      std::cout << "\nDemo logins (password for all: " << kDemoPassword << ")\n";
+      for (const auto& account : demo_accounts())
+        std::cout << fmt::format("  {:<14} {}\n", accounts::role_label(account.role).en,
+                                 account.email);
+      std::cout << "\nTo verify a residency, use a census entry, e.g. document DEMO0001, born "
+                << demo_census_csv(1).substr(demo_census_csv(1).find("DEMO0001,") + 9, 10)
+                << ", postal code " << demo_districts()[1].postal_code
+                << " (entries DEMO0001 to DEMO" << fmt::format("{:04}", kDemoCensusPeople)
+                << "; see `fabrique demo --help`).\n";
+    } catch (const std::exception& e) {
+      std::cerr << "fabrique demo: " << e.what() << "\n";
+      throw CLI::RuntimeError(1);
+    }
+  });
+}
+
+}  // namespace fabrique::cli

@@ -1,0 +1,258 @@
+#include "residency/repository.hpp"
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include "core/time.hpp"
+
+namespace fabrique::residency {
+
+namespace {
+
+namespace json = boost::json;
+using store::Row;
+using store::Value;
+
+std::string text(const Value& value) {
+  return std::holds_alternative<std::string>(value) ? std::get<std::string>(value) : std::string();
+}
+
+std::int64_t integer(const Value& value) {
+  return std::holds_alternative<std::int64_t>(value) ? std::get<std::int64_t>(value) : 0;
+}
+
+std::optional<std::int64_t> optional_integer(const Value& value) {
+  if (!std::holds_alternative<std::int64_t>(value)) return std::nullopt;
+  return std::get<std::int64_t>(value);
+}
+
+District to_district(const Row& row) {
+  return {integer(row.at(0)), text(row.at(1)), text(row.at(2)), text(row.at(3))};
+}
+
+std::map<std::int64_t, std::int64_t> counts(const std::vector<Row>& rows) {
+  std::map<std::int64_t, std::int64_t> out;
+  for (const Row& row : rows) out[integer(row.at(0))] = integer(row.at(1));
+  return out;
+}
+
+// Rows per INSERT statement: 3 parameters each, well under both backends'
+// limits, and few round trips.
+constexpr std::size_t kRowsPerStatement = 100;
+
+const char* const kImportColumns =
+    "i.id, i.started_at, i.finished_at, i.started_by, a.display_name, i.file_name, i.status, "
+    "i.total_lines, i.processed_lines, i.imported, i.already_present";
+
+CensusImport to_import(const Row& row) {
+  CensusImport job;
+  job.id = integer(row.at(0));
+  job.started_at = text(row.at(1));
+  if (std::holds_alternative<std::string>(row.at(2))) job.finished_at = text(row.at(2));
+  job.started_by = optional_integer(row.at(3));
+  job.started_by_name = text(row.at(4));
+  job.file_name = text(row.at(5));
+  job.status = parse_import_status(text(row.at(6))).value_or(ImportStatus::Failed);
+  job.total_lines = integer(row.at(7));
+  job.processed_lines = integer(row.at(8));
+  job.imported = integer(row.at(9));
+  job.already_present = integer(row.at(10));
+  return job;
+}
+
+}  // namespace
+
+std::vector<District> list_districts(store::Connection& db) {
+  std::vector<District> out;
+  for (const Row& row : db.query("SELECT id, slug, name_fr, name_en FROM districts ORDER BY slug"))
+    out.push_back(to_district(row));
+  return out;
+}
+
+std::optional<District> find_district(store::Connection& db, std::int64_t id) {
+  const auto rows =
+      db.query("SELECT id, slug, name_fr, name_en FROM districts WHERE id = $1", {id});
+  if (rows.empty()) return std::nullopt;
+  return to_district(rows.front());
+}
+
+std::optional<District> find_district_by_slug(store::Connection& db, const std::string& slug) {
+  const auto rows =
+      db.query("SELECT id, slug, name_fr, name_en FROM districts WHERE slug = $1", {slug});
+  if (rows.empty()) return std::nullopt;
+  return to_district(rows.front());
+}
+
+DistrictIndex district_index(store::Connection& db) {
+  DistrictIndex index;
+  for (const Row& row : db.query("SELECT slug, id FROM districts"))
+    index.emplace(text(row.at(0)), integer(row.at(1)));
+  return index;
+}
+
+std::int64_t insert_district(store::Connection& db, const NewDistrict& district) {
+  const auto rows =
+      db.query("INSERT INTO districts (slug, name_fr, name_en) VALUES ($1, $2, $3) RETURNING id",
+               {district.slug, district.name_fr, district.name_en});
+  return integer(rows.at(0).at(0));
+}
+
+std::map<std::int64_t, std::int64_t> census_entries_by_district(store::Connection& db) {
+  return counts(db.query("SELECT district_id, COUNT(*) FROM census_entries GROUP BY district_id"));
+}
+
+std::map<std::int64_t, std::int64_t> verified_accounts_by_district(store::Connection& db) {
+  return counts(
+      db.query("SELECT district_id, COUNT(*) FROM accounts WHERE verified_at IS NOT NULL AND "
+               "district_id IS NOT NULL GROUP BY district_id"));
+}
+
+std::optional<CensusEntry> find_census_entry(store::Connection& db,
+                                             const std::string& identity_hash) {
+  const auto rows = db.query("SELECT id, district_id FROM census_entries WHERE identity_hash = $1",
+                             {identity_hash});
+  if (rows.empty()) return std::nullopt;
+  return CensusEntry{integer(rows.front().at(0)), integer(rows.front().at(1))};
+}
+
+std::optional<std::int64_t> account_of_census_entry(store::Connection& db, std::int64_t entry_id) {
+  const auto rows = db.query("SELECT id FROM accounts WHERE census_entry_id = $1", {entry_id});
+  if (rows.empty()) return std::nullopt;
+  return integer(rows.front().at(0));
+}
+
+std::int64_t insert_census_entries(store::Connection& db,
+                                   const std::vector<std::pair<std::string, std::int64_t>>& rows,
+                                   std::int64_t import_id) {
+  std::int64_t inserted = 0;
+  for (std::size_t start = 0; start < rows.size(); start += kRowsPerStatement) {
+    const std::size_t end = std::min(rows.size(), start + kRowsPerStatement);
+    std::string sql = "INSERT INTO census_entries (identity_hash, district_id, import_id) VALUES ";
+    std::vector<Value> params;
+    params.reserve((end - start) * 3);
+    for (std::size_t i = start; i < end; ++i) {
+      const std::size_t p = params.size();
+      sql += fmt::format("{}(${}, ${}, ${})", i == start ? "" : ", ", p + 1, p + 2, p + 3);
+      params.emplace_back(rows[i].first);
+      params.emplace_back(rows[i].second);
+      params.emplace_back(import_id);
+    }
+    // Both backends: a hash already there is skipped, not an error (another
+    // import, even a concurrent one, brought it first).
+    sql += " ON CONFLICT (identity_hash) DO NOTHING";
+    inserted += db.execute(sql, params);
+  }
+  return inserted;
+}
+
+std::int64_t census_size(store::Connection& db) {
+  return integer(db.query("SELECT COUNT(*) FROM census_entries").at(0).at(0));
+}
+
+std::int64_t insert_import(store::Connection& db, const std::string& file_name,
+                           std::optional<std::int64_t> started_by) {
+  Value by = nullptr;
+  if (started_by) by = *started_by;
+  const auto rows = db.query(
+      "INSERT INTO census_imports (started_at, started_by, file_name, status) "
+      "VALUES ($1, $2, $3, 'running') RETURNING id",
+      {now_iso8601(), by, file_name});
+  return integer(rows.at(0).at(0));
+}
+
+void update_import_progress(store::Connection& db, std::int64_t id, std::int64_t total_lines,
+                            std::int64_t processed_lines, std::int64_t imported,
+                            std::int64_t already_present) {
+  db.execute(
+      "UPDATE census_imports SET total_lines = $1, processed_lines = $2, imported = $3, "
+      "already_present = $4 WHERE id = $5",
+      {total_lines, processed_lines, imported, already_present, id});
+}
+
+void finish_import(store::Connection& db, const CensusImport& job) {
+  db.execute(
+      "UPDATE census_imports SET status = $1, finished_at = $2, total_lines = $3, "
+      "processed_lines = $4, imported = $5, already_present = $6, errors = $7 WHERE id = $8",
+      {std::string(import_status_name(job.status)), now_iso8601(), job.total_lines,
+       job.processed_lines, job.imported, job.already_present,
+       errors_to_json(job.errors, job.errors_not_listed), job.id});
+}
+
+std::optional<CensusImport> find_import(store::Connection& db, std::int64_t id) {
+  const auto rows = db.query(std::string("SELECT ") + kImportColumns +
+                                 ", i.errors FROM census_imports i LEFT JOIN accounts a ON "
+                                 "a.id = i.started_by WHERE i.id = $1",
+                             {id});
+  if (rows.empty()) return std::nullopt;
+  CensusImport job = to_import(rows.front());
+  errors_from_json(text(rows.front().at(11)), job);
+  return job;
+}
+
+std::vector<CensusImport> list_imports(store::Connection& db, int limit) {
+  std::vector<CensusImport> out;
+  for (const Row& row : db.query(std::string("SELECT ") + kImportColumns +
+                                     " FROM census_imports i LEFT JOIN accounts a ON a.id = "
+                                     "i.started_by ORDER BY i.id DESC LIMIT $1",
+                                 {std::int64_t{limit}}))
+    out.push_back(to_import(row));
+  return out;
+}
+
+std::string errors_to_json(const std::vector<RowError>& errors, std::int64_t not_listed) {
+  json::array list;
+  list.reserve(errors.size() + 1);
+  for (const RowError& error : errors)
+    list.push_back(json::object{{"line", static_cast<std::int64_t>(error.line)},
+                                {"fr", error.message.fr},
+                                {"en", error.message.en}});
+  if (not_listed > 0)
+    list.push_back(json::object{
+        {"line", 0},
+        {"more", not_listed},
+        {"fr", fmt::format("… et {} autres lignes en erreur, non listées.", not_listed)},
+        {"en", fmt::format("… and {} more bad lines, not listed.", not_listed)}});
+  return json::serialize(list);
+}
+
+void errors_from_json(const std::string& text, CensusImport& job) {
+  job.errors.clear();
+  job.errors_not_listed = 0;
+  boost::system::error_code ec;
+  const json::value parsed = json::parse(text, ec);
+  if (ec || !parsed.is_array()) return;
+  for (const json::value& item : parsed.get_array()) {
+    const json::object* object = item.if_object();
+    if (object == nullptr) continue;
+    const auto string_of = [&](const char* key) {
+      const json::value* value = object->if_contains(key);
+      return value != nullptr && value->is_string() ? std::string(value->get_string())
+                                                    : std::string();
+    };
+    const auto number_of = [&](const char* key) -> std::int64_t {
+      const json::value* value = object->if_contains(key);
+      if (value == nullptr) return 0;
+      if (value->is_int64()) return value->get_int64();
+      if (value->is_uint64()) return static_cast<std::int64_t>(value->get_uint64());
+      return 0;
+    };
+    if (object->contains("more")) {
+      job.errors_not_listed = number_of("more");
+      continue;
+    }
+    job.errors.push_back(
+        {static_cast<std::size_t>(number_of("line")), Text{string_of("en"), string_of("fr")}});
+  }
+}
+
+void write_audit(store::Connection& db, std::optional<std::int64_t> actor,
+                 const std::string& action, const std::string& subject, const std::string& detail) {
+  Value by = nullptr;
+  if (actor) by = *actor;
+  db.execute(
+      "INSERT INTO audit_log (at, actor_account_id, action, subject, detail) "
+      "VALUES ($1, $2, $3, $4, $5)",
+      {now_iso8601(), by, action, subject, detail});
+}
+
+}  // namespace fabrique::residency

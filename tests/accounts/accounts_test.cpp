@@ -1,0 +1,167 @@
+// Accounts on both backends: sign-up rules, password hashes, sessions,
+// reset tokens, the failed sign-in counter, and the one permission table.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "accounts/actions.hpp"
+#include "accounts/password.hpp"
+#include "accounts/permissions.hpp"
+#include "accounts/repository.hpp"
+#include "support/databases.hpp"
+
+namespace fabrique::accounts {
+namespace {
+
+class Accounts : public test::BackendTest {};
+
+TEST(AccountRules, SignUpChecksEachField) {
+  EXPECT_TRUE(check_sign_up({"Zoé", "zoe@example.org", "ten chars!", Lang::Fr}).empty());
+  const auto errors = check_sign_up({"", "not-an-email", "short", Lang::Fr});
+  EXPECT_EQ(errors.size(), 3u);
+  EXPECT_TRUE(errors.contains("display_name"));
+  EXPECT_TRUE(errors.contains("email"));
+  EXPECT_TRUE(errors.contains("password"));
+  EXPECT_NE(errors.at("password").fr.find("10 caractères"), std::string::npos);
+  EXPECT_NE(errors.at("password").en.find("10 characters"), std::string::npos);
+  // Length counts characters, not bytes: nine accented letters are too few.
+  EXPECT_TRUE(check_sign_up({"Zoé", "zoe@example.org", "ééééééééé", Lang::Fr}).contains("password"));
+  EXPECT_TRUE(check_sign_up({std::string(81, 'a'), "a@b.fr", "0123456789", Lang::Fr})
+                  .contains("display_name"));
+  EXPECT_TRUE(check_sign_up({"a\nb", "a@b.fr", "0123456789", Lang::Fr}).contains("display_name"));
+}
+
+TEST(AccountRules, EmailsArePlausibleAndNormalised) {
+  EXPECT_TRUE(plausible_email("zoe@example.org"));
+  EXPECT_FALSE(plausible_email("zoe@example"));
+  EXPECT_FALSE(plausible_email("zoe@@example.org"));
+  EXPECT_FALSE(plausible_email("zoe example@x.org"));
+  EXPECT_FALSE(plausible_email("<zoe>@x.org"));
+  EXPECT_EQ(normalize_email("  Zoe@Example.ORG \n"), "zoe@example.org");
+}
+
+TEST(AccountRules, PasswordHashesAreArgon2idAndSalted) {
+  const std::string a = hash_password("correct horse battery");
+  const std::string b = hash_password("correct horse battery");
+  EXPECT_EQ(a.rfind("$argon2id$", 0), 0u) << a;
+  EXPECT_NE(a, b);
+  EXPECT_TRUE(verify_password("correct horse battery", a));
+  EXPECT_FALSE(verify_password("correct horse batterY", a));
+  EXPECT_FALSE(verify_password("anything", "not a hash"));
+  EXPECT_FALSE(needs_rehash(a));
+}
+
+// The table every route relies on: spot-checks of the policy, and that a
+// visitor can do nothing but browse.
+TEST(AccountRules, PermissionPolicy) {
+  for (Permission p : kAllPermissions)
+    EXPECT_EQ(allows(Role::Visitor, p), p == Permission::Browse) << permission_name(p);
+  EXPECT_TRUE(allows(Role::Administrator, Permission::ImportCensus));
+  EXPECT_FALSE(allows(Role::Clerk, Permission::ImportCensus));
+  EXPECT_TRUE(allows(Role::Clerk, Permission::VerifyAtCounter));
+  EXPECT_FALSE(allows(Role::Reviewer, Permission::VerifyAtCounter));
+  EXPECT_TRUE(allows(Role::Reviewer, Permission::ReviewProposals));
+  EXPECT_FALSE(allows(Role::Resident, Permission::EnterAdminArea));
+  EXPECT_FALSE(allows(Role::Organisation, Permission::VerifyOwnResidency));
+  EXPECT_FALSE(allows(Role::Elected, Permission::EnterAdminArea));
+  for (Role r : kAllRoles) EXPECT_EQ(parse_role(role_name(r)), r);
+}
+
+TEST_P(Accounts, SignUpStoresAHashAndRefusesATakenEmail) {
+  auto db = fresh_database();
+  auto c = db->connect();
+  const SignUpResult first = sign_up(*c, {"Zoé", "Zoe@Example.org", "correct horse", Lang::En});
+  ASSERT_TRUE(first.errors.empty());
+  const auto account = find_account_by_email(*c, "zoe@example.org");
+  ASSERT_TRUE(account);
+  EXPECT_EQ(account->id, first.account_id);
+  EXPECT_EQ(account->role, Role::Resident);
+  EXPECT_EQ(account->language, Lang::En);
+  EXPECT_FALSE(account->verified());
+  const auto hash = password_hash_of(*c, account->id);
+  ASSERT_TRUE(hash);
+  EXPECT_EQ(hash->find("correct horse"), std::string::npos);
+  EXPECT_TRUE(verify_password("correct horse", *hash));
+
+  const SignUpResult again = sign_up(*c, {"Other", "ZOE@example.org", "another password", Lang::Fr});
+  EXPECT_TRUE(again.errors.contains("email"));
+  EXPECT_EQ(c->query("SELECT COUNT(*) FROM accounts").at(0).at(0), store::Value(std::int64_t{1}));
+  EXPECT_EQ(c->query("SELECT action FROM audit_log").at(0).at(0),
+            store::Value(std::string("account.created")));
+}
+
+TEST_P(Accounts, SessionsOpenResolveAndClose) {
+  auto db = fresh_database();
+  auto c = db->connect();
+  const auto id = insert_account(*c, "a@b.fr", "x", "A", Role::Clerk, Lang::Fr);
+  const std::string token = open_session(*c, id);
+  EXPECT_GE(token.size(), 43u);
+  // Only a hash is stored.
+  EXPECT_TRUE(c->query("SELECT 1 FROM sessions WHERE token_hash = $1", {token}).empty());
+  const auto viewer = account_for_session(*c, token);
+  ASSERT_TRUE(viewer);
+  EXPECT_EQ(viewer->role, Role::Clerk);
+  EXPECT_FALSE(account_for_session(*c, token + "x"));
+  EXPECT_FALSE(account_for_session(*c, ""));
+  // A session expired in the store is refused.
+  const std::string old = open_session(*c, id);
+  c->execute("UPDATE sessions SET expires_at = '2000-01-01T00:00:00Z' WHERE token_hash <> $1",
+             {std::string("none")});
+  EXPECT_FALSE(account_for_session(*c, old));
+  const std::string fresh = open_session(*c, id);
+  close_session(*c, fresh);
+  EXPECT_FALSE(account_for_session(*c, fresh));
+}
+
+TEST_P(Accounts, ResetTokensWorkOnceAndExpire) {
+  auto db = fresh_database();
+  auto c = db->connect();
+  const auto id = insert_account(*c, "a@b.fr", "x", "A", Role::Resident, Lang::Fr);
+  const std::string token = create_reset_token(*c, id);
+  EXPECT_EQ(reset_token_account(*c, token), id);
+  use_reset_token(*c, token);
+  EXPECT_FALSE(reset_token_account(*c, token));
+  const std::string late = create_reset_token(*c, id);
+  c->execute("UPDATE password_resets SET expires_at = '2000-01-01T00:00:00Z' WHERE used_at IS NULL");
+  EXPECT_FALSE(reset_token_account(*c, late));
+}
+
+TEST_P(Accounts, FailedSignInsAreCountedPerSubject) {
+  auto db = fresh_database();
+  auto c = db->connect();
+  for (int i = 0; i < 3; ++i) record_login_failure(*c, "email:a@b.fr");
+  record_login_failure(*c, "email:other@b.fr");
+  EXPECT_EQ(recent_login_failures(*c, "email:a@b.fr", std::chrono::minutes(15)), 3);
+  EXPECT_EQ(recent_login_failures(*c, "email:other@b.fr", std::chrono::minutes(15)), 1);
+  // Subjects are stored hashed: no email in the table.
+  EXPECT_TRUE(c->query("SELECT 1 FROM login_failures WHERE subject LIKE '%@%'").empty());
+  clear_login_failures(*c, "email:a@b.fr");
+  EXPECT_EQ(recent_login_failures(*c, "email:a@b.fr", std::chrono::minutes(15)), 0);
+}
+
+TEST_P(Accounts, TwoSimultaneousSignUpsWithOneEmailMakeOneAccount) {
+  auto db = fresh_database();
+  std::vector<SignUpResult> results(4);
+  std::vector<std::thread> threads;
+  for (auto& result : results)
+    threads.emplace_back([&db, &result] {
+      auto c = db->connect();
+      result = sign_up(*c, {"Twin", "twin@example.org", "correct horse", Lang::Fr});
+    });
+  for (auto& t : threads) t.join();
+  int created = 0;
+  for (const auto& r : results) {
+    if (r.errors.empty())
+      ++created;
+    else
+      EXPECT_TRUE(r.errors.contains("email"));
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(db->connect()->query("SELECT COUNT(*) FROM accounts").at(0).at(0),
+            store::Value(std::int64_t{1}));
+}
+
+FABRIQUE_INSTANTIATE_ON_BACKENDS(Accounts);
+
+}  // namespace
+}  // namespace fabrique::accounts

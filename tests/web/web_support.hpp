@@ -1,0 +1,202 @@
+// The web platform in-process for HTTP-level tests: a platform on a temporary
+// SQLite database of the test's own, accounts made without the cost of a
+// sign-up, and requests as a browser would send them (cookies, CSRF token,
+// urlencoded forms) answered by platform.router().handle().
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <cctype>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "accounts/model.hpp"
+#include "accounts/password.hpp"
+#include "accounts/repository.hpp"
+#include "cli/serve.hpp"
+#include "core/crypto.hpp"
+#include "http/router.hpp"
+#include "web/site.hpp"
+
+namespace fabrique::test {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// The password of every account the tests make.
+inline const std::string kPassword = "correct horse battery staple";
+
+// Argon2 costs about 0.1 s: hashed once per test binary.
+inline const std::string& password_hash() {
+  static const std::string hash = accounts::hash_password(kPassword);
+  return hash;
+}
+
+inline std::string url_encode(std::string_view text) {
+  return boost::urls::encode(text, boost::urls::unreserved_chars);
+}
+
+inline std::string form_body(const Fields& fields) {
+  std::string body;
+  for (const auto& [name, value] : fields)
+    body += (body.empty() ? "" : "&") + url_encode(name) + "=" + url_encode(value);
+  return body;
+}
+
+// The first header `name` of a response, or "".
+inline std::string header_of(const http::Response& response, std::string_view name) {
+  for (const auto& [key, value] : response.headers)
+    if (http::iequals(key, name)) return value;
+  return {};
+}
+
+// Every Set-Cookie value of a response.
+inline std::vector<std::string> set_cookies(const http::Response& response) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : response.headers)
+    if (http::iequals(key, "Set-Cookie")) out.push_back(value);
+  return out;
+}
+
+// The Set-Cookie value for cookie `name`, or "".
+inline std::string set_cookie_for(const http::Response& response, const std::string& name) {
+  for (const std::string& value : set_cookies(response))
+    if (value.starts_with(name + "=")) return value;
+  return {};
+}
+
+// The value a Set-Cookie gives (`a=VALUE; Path=/...` → VALUE).
+inline std::string cookie_value(const std::string& set_cookie) {
+  const std::size_t equals = set_cookie.find('=');
+  if (equals == std::string::npos) return {};
+  return set_cookie.substr(equals + 1, set_cookie.find(';') - equals - 1);
+}
+
+// Who sends a request: nobody in particular, a visitor with the visitor
+// cookie, or a signed-in session. `csrf` is the token its forms carry.
+struct Client {
+  std::string cookies;  // the Cookie header, "" for none
+  std::string csrf;
+};
+
+// A name the file system accepts, from the current test's.
+inline std::string test_slug() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(info->test_suite_name()) + "-" + info->name();
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '-';
+  return name;
+}
+
+class WebPlatform {
+ public:
+  explicit WebPlatform(web::Config config = {}) {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("fabrique-web-" + std::to_string(::getpid()) + "-" + test_slug());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    cli::PlatformOptions options;
+    options.database_url = "sqlite:" + (dir_ / "db.sqlite").string();
+    options.config = std::move(config);
+    options.send_mail = false;
+    options.connections = 4;
+    platform_ = std::make_unique<cli::Platform>(options);
+    router_ = platform_->router();
+    db_ = platform_->database().connect();
+  }
+  ~WebPlatform() {
+    db_.reset();
+    platform_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  WebPlatform(const WebPlatform&) = delete;
+  WebPlatform& operator=(const WebPlatform&) = delete;
+
+  cli::Platform& platform() { return *platform_; }
+  web::Site& site() { return platform_->site(); }
+  store::Connection& db() { return *db_; }
+  const std::filesystem::path& dir() const { return dir_; }
+
+  std::int64_t add_account(const std::string& email, accounts::Role role,
+                           const std::string& display_name = "Test person",
+                           Lang language = Lang::Fr) {
+    return accounts::insert_account(*db_, email, password_hash(), display_name, role, language);
+  }
+
+  std::string session_cookie_name() const {
+    return web::session_cookie_name(platform_->app().config);
+  }
+
+  // A new session of the account, as a browser holding its cookie.
+  Client signed_in(std::int64_t account_id) { return session_client(open_session(account_id)); }
+  std::string open_session(std::int64_t account_id) {
+    return accounts::open_session(*db_, account_id);
+  }
+  Client session_client(const std::string& token) {
+    return {session_cookie_name() + "=" + token, session_csrf(token)};
+  }
+  std::string session_csrf(const std::string& token) {
+    return crypto::keyed_hash_hex(platform_->app().secrets.forms, "session:" + token);
+  }
+
+  // A visitor who has loaded a page: the visitor cookie and its token.
+  Client visitor() {
+    const std::string id = crypto::random_token();
+    return {"fabrique_visitor=" + id,
+            crypto::keyed_hash_hex(platform_->app().secrets.forms, "visitor:" + id)};
+  }
+
+  http::Response send(const std::string& method, const std::string& target, const Client& client,
+                      const std::string& body = "", http::Headers extra = {}) {
+    http::Request request;
+    request.method = method;
+    const std::size_t question = target.find('?');
+    request.path = target.substr(0, question);
+    if (question != std::string::npos) request.query = target.substr(question + 1);
+    request.remote_address = "192.0.2.10";
+    if (!client.cookies.empty()) request.headers.emplace_back("Cookie", client.cookies);
+    bool typed = false;
+    for (auto& header : extra) {
+      typed = typed || http::iequals(header.first, "Content-Type");
+      request.headers.push_back(std::move(header));
+    }
+    if (method == "POST" && !typed)
+      request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    request.body = body;
+    return router_.handle(request);
+  }
+
+  http::Response get(const std::string& target, const Client& client = {},
+                     http::Headers extra = {}) {
+    return send("GET", target, client, "", std::move(extra));
+  }
+
+  // A form sent with the client's CSRF token (unless `fields` has one).
+  http::Response post(const std::string& target, const Client& client, Fields fields = {},
+                      http::Headers extra = {}) {
+    bool has_token = false;
+    for (const auto& field : fields) has_token = has_token || field.first == "csrf";
+    if (!has_token) fields.emplace_back("csrf", client.csrf);
+    return send("POST", target, client, form_body(fields), std::move(extra));
+  }
+
+  std::optional<accounts::Account> account(std::int64_t id) {
+    return accounts::find_account(*db_, id);
+  }
+
+ private:
+  std::filesystem::path dir_;
+  std::unique_ptr<cli::Platform> platform_;
+  http::Router router_;
+  std::unique_ptr<store::Connection> db_;
+};
+
+}  // namespace fabrique::test
