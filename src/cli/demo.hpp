@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "accounts/model.hpp"
+#include "residency/model.hpp"
 #include "store/store.hpp"
 #include "web/app.hpp"
 
@@ -26,6 +27,8 @@ const std::vector<DemoAccount>& demo_accounts();
 const std::vector<DemoDistrict>& demo_districts();
 // The demo census: `people` rows "DEMO0001,1947-06-12,45100,rive-gauche", ...
 std::string demo_census_csv(int people);
+// Person `i` of the demo census, as a resident would type it.
+residency::IdentityForm demo_identity(int i);
 
 struct DemoSeedReport {
   bool seeded = false;  // false: the database already had the demo

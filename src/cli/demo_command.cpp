@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/demo.hpp"
 #include "core/time.hpp"
+#include "residency/actions.hpp"
 #include "residency/census_import.hpp"
 #include "store/store.hpp"
 #include "web/app.hpp"
@@ -69,6 +70,20 @@ std::string demo_census_csv(int people) {
   return csv;
 }
 
+// Person `i` of the demo census, as a resident would type it.
+residency::IdentityForm demo_identity(int i) {
+  const std::string csv = demo_census_csv(i);
+  std::string line = csv.substr(csv.rfind('\n', csv.size() - 2) + 1);
+  line.pop_back();
+  std::vector<std::string> fields;
+  for (std::size_t at = 0, comma; at <= line.size(); at = comma + 1) {
+    comma = line.find(',', at);
+    if (comma == std::string::npos) comma = line.size();
+    fields.push_back(line.substr(at, comma - at));
+  }
+  return {fields.at(0), fields.at(1), fields.at(2)};
+}
+
 DemoSeedReport seed_demo(store::Database& database, const web::Secrets& secrets) {
   DemoSeedReport report;
   auto db = database.connect();
@@ -87,6 +102,14 @@ DemoSeedReport seed_demo(store::Database& database, const web::Secrets& secrets)
                {now_iso8601()});
   });
   report.census_people = seed_demo_census(*db, secrets, demo_census_csv(kDemoCensusPeople));
+  // Rémi is a verified resident already (DEMO0002); Nora verifies herself.
+  const auto remi = accounts::find_account_by_email(*db, "resident@demo.fabrique.example");
+  residency::VerifyOptions options;
+  options.minimum_age = 0;
+  const auto verified =
+      residency::verify_residency(*db, secrets.census, remi->id, demo_identity(2), options);
+  if (verified.outcome != residency::VerificationOutcome::Verified)
+    throw std::runtime_error("the demo resident could not be verified");
   return report;
 }
 
@@ -119,13 +142,14 @@ void register_demo(CLI::App& app) {
                   << demo_accounts().size() << " accounts)\n";
       std::cout << "\nDemo logins (password for all: " << kDemoPassword << ")\n";
       for (const auto& account : demo_accounts())
-        std::cout << fmt::format("  {:<14} {}\n", accounts::role_label(account.role).en,
+        std::cout << fmt::format("  {:<17} {}\n", accounts::role_label(account.role).en,
                                  account.email);
-      std::cout << "\nTo verify a residency, use a census entry, e.g. document DEMO0001, born "
-                << demo_census_csv(1).substr(demo_census_csv(1).find("DEMO0001,") + 9, 10)
-                << ", postal code " << demo_districts()[1].postal_code
-                << " (entries DEMO0001 to DEMO" << fmt::format("{:04}", kDemoCensusPeople)
-                << "; see `fabrique demo --help`).\n";
+      const auto person = demo_identity(1);
+      std::cout << "\nresident@ is verified; newcomer@ is not. To verify a residency, use a "
+                   "census entry, e.g. document "
+                << person.document_number << ", born " << person.birth_date << ", postal code "
+                << person.postal_code << " (entries DEMO0001 to DEMO"
+                << fmt::format("{:04}", kDemoCensusPeople) << ").\n";
     } catch (const std::exception& e) {
       std::cerr << "fabrique demo: " << e.what() << "\n";
       throw CLI::RuntimeError(1);

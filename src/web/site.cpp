@@ -207,6 +207,7 @@ http::Response Context::page(std::string_view template_name, json::object view, 
   common["city_name"] = app.config.city_name;
   common["css_url"] = asset_url("fabrique.css");
   common["js_url"] = asset_url("fabrique.js");
+  common["icon_url"] = asset_url("favicon.svg");
   common["switch_lang_url"] = "/language?to=" + lang_code(other) + "&back=" + url_encode(here);
   common["switch_lang_label"] = other == Lang::Fr ? "Français" : "English";
   common["switch_lang_code"] = lang_code(other);
