@@ -140,7 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void read() {
     if (server_.stopping) return close();
     parser_.emplace();
-    parser_->body_limit(server_.options.body_limit);
+    parser_->body_limit(std::max(server_.options.body_limit, server_.options.upload_limit));
     parser_->header_limit(server_.options.header_limit);
     stream_.expires_after(server_.options.read_timeout);
     reading_ = true;
@@ -151,12 +151,20 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header(beast::error_code ec, std::size_t bytes) {
     if (ec) return on_read(ec, bytes);
+    // The head was read with the upload limit; other paths get the normal
+    // one. Beast checks a Content-Length against the limit only while it
+    // parses the head, so that case is refused here.
     const std::string_view target = parser_->get().target();
-    for (const auto& prefix : server_.options.upload_paths) {
-      if (target.starts_with(prefix)) {
-        parser_->body_limit(server_.options.upload_limit);
-        break;
+    bool upload = false;
+    for (const auto& prefix : server_.options.upload_paths)
+      if (target.starts_with(prefix)) upload = true;
+    if (!upload) {
+      const auto length = parser_->content_length();
+      if (length && *length > server_.options.body_limit) {
+        reading_ = false;
+        return answer(413);
       }
+      parser_->body_limit(server_.options.body_limit);
     }
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::on_read, shared_from_this()));

@@ -30,8 +30,8 @@ std::optional<std::int64_t> parse_id(const std::string& text) {
 
 // The name an upload is listed under: its last path component, shortened.
 std::string upload_name(const std::string& raw) {
-  std::string name =
-      raw.substr(raw.find_last_of("/\\") == std::string::npos ? 0 : raw.find_last_of("/\\") + 1);
+  const std::size_t slash = raw.find_last_of("/\\");
+  std::string name = slash == std::string::npos ? raw : raw.substr(slash + 1);
   if (name.size() > kFileNameLimit) {
     std::size_t cut = kFileNameLimit;
     while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;

@@ -84,7 +84,8 @@ struct CensusRecord {
 };
 
 // Reads a census file record by record, without keeping any. Duplicates
-// are not its business (check_census finds them).
+// are not its business (check_census finds them). `text` and `districts`
+// must outlive the reader.
 class CensusReader {
  public:
   CensusReader(std::string_view text, const DistrictIndex& districts,

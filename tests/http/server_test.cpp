@@ -214,6 +214,19 @@ TEST_F(HttpServer, BodyUpToTheLimitIsRead) {
   EXPECT_EQ(reply.body().size(), body.size());
 }
 
+// Census files are bigger than forms: their path takes up to 64 MiB (the
+// request is then refused for want of a session, not for its size).
+TEST_F(HttpServer, UploadPathsTakeBiggerBodies) {
+  Reply reply = send(bhttp::verb::post, "/admin/census",
+                     {{"Content-Type", "application/x-www-form-urlencoded"}},
+                     "a=" + std::string(3 * 1024 * 1024, 'x'));
+  EXPECT_EQ(reply.result_int(), 403);
+  Reply elsewhere = send(bhttp::verb::post, "/sign-in",
+                         {{"Content-Type", "application/x-www-form-urlencoded"}},
+                         "a=" + std::string(3 * 1024 * 1024, 'x'));
+  EXPECT_EQ(elsewhere.result_int(), 413);
+}
+
 TEST_F(HttpServer, BodyOverTheLimitIs413) {
   // Announced too long: refused from the header alone.
   tcp::socket socket = connect();
