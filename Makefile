@@ -43,14 +43,20 @@ bench: $(BUILD_DIR)/Makefile
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target fabrique
 	bench/http_load $(BUILD_DIR)/fabrique
 
+# Each target FUZZ_SECONDS (300 by default): the .pb reader, the census CSV
+# reader, the form/cookie decoders.
 fuzz:
 	@scripts/setup
 	CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFABRIQUE_FUZZ=ON -DFABRIQUE_TESTS=OFF -DFABRIQUE_BENCH=OFF
-	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_pabulib_reader
-	mkdir -p $(FUZZ_DIR)/corpus
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_pabulib_reader fuzz_census_csv fuzz_form_decoder
+	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/corpus-census $(FUZZ_DIR)/corpus-form
 	$(FUZZ_DIR)/fuzz_pabulib_reader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
 	  -dict=fuzz/pabulib.dict \
 	  $(FUZZ_DIR)/corpus fuzz/seeds tests/data/broken
+	$(FUZZ_DIR)/fuzz_census_csv -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+	  $(FUZZ_DIR)/corpus-census
+	$(FUZZ_DIR)/fuzz_form_decoder -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+	  $(FUZZ_DIR)/corpus-form
 
 fmt:
 	find src tests bench fuzz -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i

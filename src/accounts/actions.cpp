@@ -77,8 +77,8 @@ SignUpResult sign_up(store::Connection& db, const SignUp& form) {
   const std::string hash = hash_password(form.password);  // ~0.1 s: outside any transaction
   try {
     db.transaction([&](store::Connection& tx) {
-      result.account_id = insert_account(tx, email, hash, form.display_name, Role::Resident,
-                                         form.language);
+      result.account_id =
+          insert_account(tx, email, hash, form.display_name, Role::Resident, form.language);
       tx.execute(
           "INSERT INTO audit_log (at, actor_account_id, action, subject) "
           "SELECT created_at, id, 'account.created', email FROM accounts WHERE id = $1",

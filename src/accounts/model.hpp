@@ -13,11 +13,20 @@ namespace fabrique::accounts {
 // Visitor is whoever is not signed in; it is never stored. Staff roles
 // (administrator, moderator, reviewer, clerk) are fine-grained: each grants
 // only the permissions its work needs (permissions.cpp).
-enum class Role { Visitor, Resident, Organisation, Administrator, Moderator, Reviewer, Clerk, Elected };
+enum class Role {
+  Visitor,
+  Resident,
+  Organisation,
+  Administrator,
+  Moderator,
+  Reviewer,
+  Clerk,
+  Elected
+};
 
-inline constexpr Role kAllRoles[] = {Role::Visitor,   Role::Resident, Role::Organisation,
+inline constexpr Role kAllRoles[] = {Role::Visitor,       Role::Resident,  Role::Organisation,
                                      Role::Administrator, Role::Moderator, Role::Reviewer,
-                                     Role::Clerk,     Role::Elected};
+                                     Role::Clerk,         Role::Elected};
 
 std::string_view role_name(Role role);  // as stored: "resident", "clerk", ...
 std::optional<Role> parse_role(std::string_view name);

@@ -24,9 +24,9 @@ enum class Permission {
 };
 
 inline constexpr Permission kAllPermissions[] = {
-    Permission::Browse,          Permission::UseAccount,      Permission::VerifyOwnResidency,
-    Permission::EnterAdminArea,  Permission::ImportCensus,    Permission::VerifyAtCounter,
-    Permission::ViewAuditLog,    Permission::ManageAccounts,  Permission::ModerateContent,
+    Permission::Browse,          Permission::UseAccount,         Permission::VerifyOwnResidency,
+    Permission::EnterAdminArea,  Permission::ImportCensus,       Permission::VerifyAtCounter,
+    Permission::ViewAuditLog,    Permission::ManageAccounts,     Permission::ModerateContent,
     Permission::ReviewProposals, Permission::EnterCounterBallots};
 
 bool allows(Role role, Permission permission);

@@ -64,9 +64,9 @@ std::optional<Account> find_account(store::Connection& db, std::int64_t id) {
 }
 
 std::optional<Account> find_account_by_email(store::Connection& db, const std::string& email) {
-  return first_account(db.query(
-      std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE email = $1",
-      {normalize_email(email)}));
+  return first_account(
+      db.query(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE email = $1",
+               {normalize_email(email)}));
 }
 
 std::optional<std::string> password_hash_of(store::Connection& db, std::int64_t id) {
@@ -100,10 +100,9 @@ void set_role(store::Connection& db, std::int64_t id, Role role) {
 
 std::vector<Account> list_accounts(store::Connection& db, int limit, int offset) {
   std::vector<Account> accounts;
-  for (const Row& row :
-       db.query(std::string("SELECT ") + kAccountColumns +
-                    " FROM accounts ORDER BY id LIMIT $1 OFFSET $2",
-                {std::int64_t{limit}, std::int64_t{offset}}))
+  for (const Row& row : db.query(std::string("SELECT ") + kAccountColumns +
+                                     " FROM accounts ORDER BY id LIMIT $1 OFFSET $2",
+                                 {std::int64_t{limit}, std::int64_t{offset}}))
     accounts.push_back(to_account(row));
   return accounts;
 }
@@ -176,9 +175,8 @@ void record_login_failure(store::Connection& db, const std::string& subject) {
 
 std::int64_t recent_login_failures(store::Connection& db, const std::string& subject,
                                    std::chrono::seconds window) {
-  const auto rows =
-      db.query("SELECT COUNT(*) FROM login_failures WHERE subject = $1 AND at > $2",
-               {crypto::hash_hex(subject), iso8601(Clock::now() - window)});
+  const auto rows = db.query("SELECT COUNT(*) FROM login_failures WHERE subject = $1 AND at > $2",
+                             {crypto::hash_hex(subject), iso8601(Clock::now() - window)});
   return std::get<std::int64_t>(rows.at(0).at(0));
 }
 

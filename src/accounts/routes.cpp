@@ -18,11 +18,9 @@ namespace {
 
 constexpr std::chrono::minutes kRateWindow{15};
 
-
 http::Response sign_up_page(Context& ctx, const SignUp& form, const FieldErrors& errors) {
-  json::object view{{"csrf", ctx.csrf()},
-                    {"display_name", form.display_name},
-                    {"email", form.email}};
+  json::object view{
+      {"csrf", ctx.csrf()}, {"display_name", form.display_name}, {"email", form.email}};
   web::add_errors(view, errors, ctx.lang);
   return ctx.page("accounts/sign_up", std::move(view), {"Create an account", "Créer un compte"},
                   errors.empty() ? 200 : 422);
@@ -108,10 +106,10 @@ void register_routes(web::Site& site) {
     if (!good) {
       record_login_failure(ctx.db, by_account);
       record_login_failure(ctx.db, by_address);
-      return sign_in_page(ctx, email, next,
-                          Text{"Email address or password incorrect.",
-                               "Adresse e-mail ou mot de passe incorrect."},
-                          422);
+      return sign_in_page(
+          ctx, email, next,
+          Text{"Email address or password incorrect.", "Adresse e-mail ou mot de passe incorrect."},
+          422);
     }
     clear_login_failures(ctx.db, by_account);
     ctx.viewer.account = account;
@@ -174,8 +172,7 @@ void register_routes(web::Site& site) {
   site.get("/password/reset", Permission::Browse, [](Context& ctx) {
     const std::string token = ctx.query.get("token");
     const bool valid = reset_token_account(ctx.db, token).has_value();
-    return ctx.page("accounts/reset",
-                    {{"csrf", ctx.csrf()}, {"token", token}, {"invalid", !valid}},
+    return ctx.page("accounts/reset", {{"csrf", ctx.csrf()}, {"token", token}, {"invalid", !valid}},
                     {"Choose a new password", "Choisir un nouveau mot de passe"},
                     valid ? 200 : 410);
   });

@@ -117,8 +117,9 @@ std::size_t seed_demo_census(store::Connection& db, const web::Secrets& secrets,
                              const std::string& csv) {
   const auto report = residency::import_census(db, secrets.census, csv);
   if (report.status != residency::ImportStatus::Done)
-    throw std::runtime_error("the demo census did not import: " +
-                             (report.errors.empty() ? std::string("?") : report.errors[0].message.en));
+    throw std::runtime_error(
+        "the demo census did not import: " +
+        (report.errors.empty() ? std::string("?") : report.errors[0].message.en));
   return static_cast<std::size_t>(report.imported);
 }
 
@@ -137,9 +138,9 @@ void register_demo(CLI::App& app) {
                                     : std::filesystem::path(args->secret_file));
       const DemoSeedReport report = seed_demo(*database, secrets);
       if (report.seeded)
-        std::cout << "demo: created the demo city (" << demo_districts().size()
-                  << " districts, " << report.census_people << " people on the census, "
-                  << demo_accounts().size() << " accounts)\n";
+        std::cout << "demo: created the demo city (" << demo_districts().size() << " districts, "
+                  << report.census_people << " people on the census, " << demo_accounts().size()
+                  << " accounts)\n";
       std::cout << "\nDemo logins (password for all: " << kDemoPassword << ")\n";
       for (const auto& account : demo_accounts())
         std::cout << fmt::format("  {:<17} {}\n", accounts::role_label(account.role).en,

@@ -52,18 +52,21 @@ void register_serve(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--workers", args->workers, "Request handler threads (0: automatic)")
       ->capture_default_str();
-  serve->add_option("--database", args->platform.database_url,
-                    "Database URL (sqlite:PATH or postgres://USER@HOST:PORT/DB)")
+  serve
+      ->add_option("--database", args->platform.database_url,
+                   "Database URL (sqlite:PATH or postgres://USER@HOST:PORT/DB)")
       ->capture_default_str();
   serve->add_option("--secret-file", args->platform.secret_file,
                     "Instance secrets (created if missing; default: beside the SQLite file)");
-  serve->add_option("--public-url", args->platform.config.public_url,
-                    "The address residents use (https:// turns on Secure cookies)")
+  serve
+      ->add_option("--public-url", args->platform.config.public_url,
+                   "The address residents use (https:// turns on Secure cookies)")
       ->capture_default_str();
   serve->add_option("--city-name", args->platform.config.city_name, "The city's name on pages")
       ->capture_default_str();
-  serve->add_option("--minimum-age", args->platform.config.minimum_age,
-                    "Minimum age to verify residency")
+  serve
+      ->add_option("--minimum-age", args->platform.config.minimum_age,
+                   "Minimum age to verify residency")
       ->capture_default_str();
   serve->add_flag("--behind-proxy", args->platform.config.behind_proxy,
                   "Trust X-Forwarded-For from a reverse proxy for client addresses");
@@ -74,8 +77,9 @@ void register_serve(CLI::App& app) {
   serve->add_option("--smtp-url", args->platform.mail.smtp_url,
                     "smtp://HOST:587 or smtps://HOST:465 (empty: write mail to the folder)");
   serve->add_option("--smtp-user", args->platform.mail.smtp_user, "SMTP user name");
-  serve->add_option("--smtp-password", args->platform.mail.smtp_password,
-                    "SMTP password (prefer the config file or FABRIQUE_SMTP_PASSWORD)")
+  serve
+      ->add_option("--smtp-password", args->platform.mail.smtp_password,
+                   "SMTP password (prefer the config file or FABRIQUE_SMTP_PASSWORD)")
       ->envname("FABRIQUE_SMTP_PASSWORD");
   serve->add_flag("--smtp-starttls", args->platform.mail.smtp_starttls,
                   "Require STARTTLS on smtp://");

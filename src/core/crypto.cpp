@@ -16,7 +16,8 @@ std::string random_token(std::size_t bytes) {
   init();
   std::vector<unsigned char> raw(bytes);
   randombytes_buf(raw.data(), raw.size());
-  std::string text(sodium_base64_encoded_len(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  std::string text(sodium_base64_encoded_len(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                   '\0');
   sodium_bin2base64(text.data(), text.size(), raw.data(), raw.size(),
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   text.resize(text.find('\0'));

@@ -30,8 +30,7 @@ std::string iso8601(Clock::time_point at) {
 std::string now_iso8601() { return iso8601(Clock::now()); }
 
 std::optional<Clock::time_point> parse_iso8601(std::string_view text) {
-  if (text.size() != 20 || text[10] != 'T' || text[19] != 'Z' || text[13] != ':' ||
-      text[16] != ':')
+  if (text.size() != 20 || text[10] != 'T' || text[19] != 'Z' || text[13] != ':' || text[16] != ':')
     return std::nullopt;
   const auto date = parse_date(text.substr(0, 10));
   int h = 0, m = 0, s = 0;
@@ -61,9 +60,10 @@ std::string format_date(std::chrono::year_month_day date) {
 
 int age_on(std::chrono::year_month_day birth, std::chrono::year_month_day on) {
   int years = static_cast<int>(on.year()) - static_cast<int>(birth.year());
-  const auto birthday = std::pair{static_cast<unsigned>(birth.month()),
-                                  static_cast<unsigned>(birth.day())};
-  const auto current = std::pair{static_cast<unsigned>(on.month()), static_cast<unsigned>(on.day())};
+  const auto birthday =
+      std::pair{static_cast<unsigned>(birth.month()), static_cast<unsigned>(birth.day())};
+  const auto current =
+      std::pair{static_cast<unsigned>(on.month()), static_cast<unsigned>(on.day())};
   if (current < birthday) --years;
   return years;
 }

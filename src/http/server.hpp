@@ -18,11 +18,11 @@ namespace fabrique::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  unsigned short port = 8080;                        // 0: any free port, see Server::port()
-  unsigned threads = 0;                              // 0: the hardware concurrency
-  unsigned workers = 0;                              // handler threads; 0: 2 per I/O thread, >= 4
-  std::size_t body_limit = 1024 * 1024;              // bigger bodies get 413
-  std::uint32_t header_limit = 16 * 1024;            // bigger request heads get 431
+  unsigned short port = 8080;              // 0: any free port, see Server::port()
+  unsigned threads = 0;                    // 0: the hardware concurrency
+  unsigned workers = 0;                    // handler threads; 0: 2 per I/O thread, >= 4
+  std::size_t body_limit = 1024 * 1024;    // bigger bodies get 413
+  std::uint32_t header_limit = 16 * 1024;  // bigger request heads get 431
   // Paths (prefixes) that accept uploads up to upload_limit instead.
   std::vector<std::string> upload_paths = {"/admin/census"};
   std::size_t upload_limit = 64 * 1024 * 1024;

@@ -81,7 +81,8 @@ std::string Context::client_address() const {
     for (const auto& [name, value] : request.headers)
       if (http::iequals(name, "X-Forwarded-For")) forwarded = value;
     const std::size_t comma = forwarded.rfind(',');
-    std::string_view last = comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
+    std::string_view last =
+        comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
     while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
     while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
     if (!last.empty()) return std::string(last);
@@ -123,8 +124,8 @@ std::optional<Text> Context::take_flash() {
   for (const auto& [name, value] : headers_)
     if (name == "Set-Cookie" && value.starts_with(std::string(kFlashCookie) + "=")) replaced = true;
   if (!replaced)
-    add_cookie(set_cookie(kFlashCookie, "", {.secure = app.config.secure_cookies(),
-                                             .max_age_seconds = 0}));
+    add_cookie(set_cookie(kFlashCookie, "",
+                          {.secure = app.config.secure_cookies(), .max_age_seconds = 0}));
   const auto text = text_of_hex(*raw);
   if (!text) return std::nullopt;
   const std::size_t separator = text->find('\x1f');
@@ -140,11 +141,11 @@ void Context::add_cookie(std::string set_cookie_value) {
 
 void Context::set_session(const std::string& token) {
   viewer.session_token = token;
-  add_cookie(set_cookie(session_cookie_name(app.config), token,
-                        {.secure = app.config.secure_cookies(),
-                         .max_age_seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                                                accounts::kSessionLifetime)
-                                                .count()}));
+  add_cookie(set_cookie(
+      session_cookie_name(app.config), token,
+      {.secure = app.config.secure_cookies(),
+       .max_age_seconds =
+           std::chrono::duration_cast<std::chrono::seconds>(accounts::kSessionLifetime).count()}));
 }
 
 void Context::clear_session() {
@@ -155,9 +156,9 @@ void Context::clear_session() {
 
 void Context::set_language_cookie(Lang language) {
   lang = language;
-  add_cookie(set_cookie(kLangCookie, lang_code(language),
-                        {.secure = app.config.secure_cookies(),
-                         .max_age_seconds = 365L * 24 * 3600}));
+  add_cookie(
+      set_cookie(kLangCookie, lang_code(language),
+                 {.secure = app.config.secure_cookies(), .max_age_seconds = 365L * 24 * 3600}));
 }
 
 void Context::audit(const std::string& action, const std::string& subject,
@@ -191,8 +192,8 @@ http::Response Context::error(int status, const Text& message) {
   if (wants_json())
     return json(json::object{{"status", status}, {"error", message.en}, {"message_fr", message.fr}},
                 status);
-  return page("web/error", json::object{{"message", message.in(lang)}},
-              Text{"Error", "Erreur"}, status);
+  return page("web/error", json::object{{"message", message.in(lang)}}, Text{"Error", "Erreur"},
+              status);
 }
 
 http::Response Context::page(std::string_view template_name, json::object view, const Text& title,
@@ -280,8 +281,7 @@ http::Response serve(App& app, const RouteInfo& route, const PageHandler& handle
 
   if (!ctx.viewer.can(route.permission)) {
     if (!ctx.viewer.signed_in()) {
-      if (ctx.wants_json())
-        return ctx.error(401, {"Sign in first.", "Connectez-vous d'abord."});
+      if (ctx.wants_json()) return ctx.error(401, {"Sign in first.", "Connectez-vous d'abord."});
       const std::string here = request.path + (request.query.empty() ? "" : "?" + request.query);
       return ctx.redirect("/sign-in?next=" + url_encode(route.method == "GET" ? here : "/"));
     }
@@ -309,11 +309,11 @@ http::Router Site::router() const {
     } catch (const std::exception&) {
       database = false;
     }
-    return http::Response::json(database ? 200 : 503,
-                                json::serialize(json::object{
-                                    {"status", database ? "ok" : "unavailable"},
-                                    {"database", database ? "ok" : "unreachable"},
-                                    {"version", "0.1.0"}}));
+    return http::Response::json(
+        database ? 200 : 503,
+        json::serialize(json::object{{"status", database ? "ok" : "unavailable"},
+                                     {"database", database ? "ok" : "unreachable"},
+                                     {"version", "0.1.0"}}));
   });
   router.get("/static/{file}", [](const http::Request& request) {
     const std::string file = request.param("file");

@@ -93,10 +93,10 @@ std::string render(std::string_view name, const boost::json::object& view, Lang 
   if (found == lib.templates.end())
     throw std::logic_error("no template named " + std::string(name));
   mustache::data data = to_data(view);
-  data.set("fr", lang == Lang::Fr ? mustache::data::type::bool_true
-                                  : mustache::data::type::bool_false);
-  data.set("en", lang == Lang::En ? mustache::data::type::bool_true
-                                  : mustache::data::type::bool_false);
+  data.set("fr",
+           lang == Lang::Fr ? mustache::data::type::bool_true : mustache::data::type::bool_false);
+  data.set("en",
+           lang == Lang::En ? mustache::data::type::bool_true : mustache::data::type::bool_false);
   std::string out = found->second->render(data);
   if (!found->second->is_valid())
     throw std::logic_error("template " + std::string(name) + ": " + found->second->error_message());

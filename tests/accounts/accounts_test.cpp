@@ -25,7 +25,8 @@ TEST(AccountRules, SignUpChecksEachField) {
   EXPECT_NE(errors.at("password").fr.find("10 caractères"), std::string::npos);
   EXPECT_NE(errors.at("password").en.find("10 characters"), std::string::npos);
   // Length counts characters, not bytes: nine accented letters are too few.
-  EXPECT_TRUE(check_sign_up({"Zoé", "zoe@example.org", "ééééééééé", Lang::Fr}).contains("password"));
+  EXPECT_TRUE(
+      check_sign_up({"Zoé", "zoe@example.org", "ééééééééé", Lang::Fr}).contains("password"));
   EXPECT_TRUE(check_sign_up({std::string(81, 'a'), "a@b.fr", "0123456789", Lang::Fr})
                   .contains("display_name"));
   EXPECT_TRUE(check_sign_up({"a\nb", "a@b.fr", "0123456789", Lang::Fr}).contains("display_name"));
@@ -83,7 +84,8 @@ TEST_P(Accounts, SignUpStoresAHashAndRefusesATakenEmail) {
   EXPECT_EQ(hash->find("correct horse"), std::string::npos);
   EXPECT_TRUE(verify_password("correct horse", *hash));
 
-  const SignUpResult again = sign_up(*c, {"Other", "ZOE@example.org", "another password", Lang::Fr});
+  const SignUpResult again =
+      sign_up(*c, {"Other", "ZOE@example.org", "another password", Lang::Fr});
   EXPECT_TRUE(again.errors.contains("email"));
   EXPECT_EQ(c->query("SELECT COUNT(*) FROM accounts").at(0).at(0), store::Value(std::int64_t{1}));
   EXPECT_EQ(c->query("SELECT action FROM audit_log").at(0).at(0),
@@ -122,7 +124,8 @@ TEST_P(Accounts, ResetTokensWorkOnceAndExpire) {
   use_reset_token(*c, token);
   EXPECT_FALSE(reset_token_account(*c, token));
   const std::string late = create_reset_token(*c, id);
-  c->execute("UPDATE password_resets SET expires_at = '2000-01-01T00:00:00Z' WHERE used_at IS NULL");
+  c->execute(
+      "UPDATE password_resets SET expires_at = '2000-01-01T00:00:00Z' WHERE used_at IS NULL");
   EXPECT_FALSE(reset_token_account(*c, late));
 }
 

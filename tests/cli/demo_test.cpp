@@ -34,7 +34,8 @@ TEST_P(Demo, SeedsOnceWithEveryRoleACensusAndAVerifiedResident) {
     const auto account = accounts::find_account_by_email(*c, demo.email);
     ASSERT_TRUE(account) << demo.email;
     roles.insert(account->role);
-    EXPECT_TRUE(accounts::verify_password(kDemoPassword, *accounts::password_hash_of(*c, account->id)));
+    EXPECT_TRUE(
+        accounts::verify_password(kDemoPassword, *accounts::password_hash_of(*c, account->id)));
   }
   EXPECT_EQ(roles.size(), std::size(accounts::kAllRoles) - 1);
   EXPECT_TRUE(accounts::find_account_by_email(*c, "resident@demo.fabrique.example")->verified());

@@ -187,8 +187,9 @@ TEST_F(HttpServer, HeadHasNoBody) {
   parser.skip(true);  // a response to HEAD has no body whatever its length says
   bhttp::read(socket, buffer, parser);
   EXPECT_EQ(parser.get().result_int(), 200);
-  EXPECT_EQ(parser.get()[bhttp::field::content_length],
-            std::to_string(std::string(R"({"status":"ok","database":"ok","version":"0.1.0"})").size()));
+  EXPECT_EQ(
+      parser.get()[bhttp::field::content_length],
+      std::to_string(std::string(R"({"status":"ok","database":"ok","version":"0.1.0"})").size()));
 }
 
 TEST_F(HttpServer, HandlerExceptionIs500) {
@@ -221,9 +222,9 @@ TEST_F(HttpServer, UploadPathsTakeBiggerBodies) {
                      {{"Content-Type", "application/x-www-form-urlencoded"}},
                      "a=" + std::string(3 * 1024 * 1024, 'x'));
   EXPECT_EQ(reply.result_int(), 403);
-  Reply elsewhere = send(bhttp::verb::post, "/sign-in",
-                         {{"Content-Type", "application/x-www-form-urlencoded"}},
-                         "a=" + std::string(3 * 1024 * 1024, 'x'));
+  Reply elsewhere =
+      send(bhttp::verb::post, "/sign-in", {{"Content-Type", "application/x-www-form-urlencoded"}},
+           "a=" + std::string(3 * 1024 * 1024, 'x'));
   EXPECT_EQ(elsewhere.result_int(), 413);
 }
 

@@ -20,11 +20,11 @@ TEST(FormDecoding, UrlencodedWithPlusPercentAndRepeats) {
 
 TEST(FormDecoding, RefusesBrokenEncodingAndBadUtf8) {
   EXPECT_FALSE(parse_urlencoded("a=%zz"));
-  EXPECT_FALSE(parse_urlencoded("a=%C3"));         // truncated UTF-8
-  EXPECT_FALSE(parse_urlencoded("a=%C0%AF"));      // overlong
-  EXPECT_FALSE(parse_urlencoded("a=%ED%A0%80"));   // surrogate
-  EXPECT_FALSE(parse_urlencoded("a=x%00y"));       // NUL
-  EXPECT_FALSE(parse_urlencoded("a=%1B%5B31m"));   // terminal escape
+  EXPECT_FALSE(parse_urlencoded("a=%C3"));        // truncated UTF-8
+  EXPECT_FALSE(parse_urlencoded("a=%C0%AF"));     // overlong
+  EXPECT_FALSE(parse_urlencoded("a=%ED%A0%80"));  // surrogate
+  EXPECT_FALSE(parse_urlencoded("a=x%00y"));      // NUL
+  EXPECT_FALSE(parse_urlencoded("a=%1B%5B31m"));  // terminal escape
   EXPECT_TRUE(parse_urlencoded("a=line%0D%0Anext%09tab"));
 }
 
@@ -51,8 +51,9 @@ TEST(FormDecoding, Multipart) {
 TEST(FormDecoding, MultipartRefusesMalformedBodies) {
   EXPECT_FALSE(parse_multipart("multipart/form-data", "--x\r\n"));  // no boundary
   EXPECT_FALSE(parse_multipart("multipart/form-data; boundary=x", "no delimiter"));
-  EXPECT_FALSE(parse_multipart("multipart/form-data; boundary=x",
-                               "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunclosed"));
+  EXPECT_FALSE(
+      parse_multipart("multipart/form-data; boundary=x",
+                      "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunclosed"));
   EXPECT_FALSE(parse_multipart("multipart/form-data; boundary=x",
                                "--x\r\nContent-Type: text/plain\r\n\r\nv\r\n--x--"));  // no name
 }

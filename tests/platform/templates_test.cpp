@@ -45,8 +45,8 @@ TEST(Templates, NoRawOutputOutsideTheLayout) {
   for (const EmbeddedFile& file : embedded_files()) {
     if (!file.name.ends_with(".mustache")) continue;
     const std::string text(file.content);
-    const auto found = std::distance(std::sregex_iterator(text.begin(), text.end(), raw),
-                                     std::sregex_iterator());
+    const auto found =
+        std::distance(std::sregex_iterator(text.begin(), text.end(), raw), std::sregex_iterator());
     if (file.name == "web/templates/layout.mustache") {
       EXPECT_EQ(found, 1) << "the layout has exactly one raw slot: {{{content}}}";
     } else {
@@ -65,8 +65,8 @@ TEST(Templates, NoInlineScriptOrStyle) {
 }
 
 TEST(Templates, ValuesAreEscaped) {
-  const std::string page =
-      render("web/error", {{"title", "t"}, {"message", "<script>alert('x')</script>&\""}}, Lang::En);
+  const std::string page = render(
+      "web/error", {{"title", "t"}, {"message", "<script>alert('x')</script>&\""}}, Lang::En);
   EXPECT_EQ(page.find("<script>"), std::string::npos);
   EXPECT_NE(page.find("&lt;script&gt;"), std::string::npos);
   EXPECT_NE(page.find("Back to the home page"), std::string::npos);
