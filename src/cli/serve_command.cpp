@@ -45,7 +45,9 @@ std::optional<std::pair<std::string, unsigned short>> parse_listen(const std::st
 void register_serve(CLI::App& app) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* serve = app.add_subcommand("serve", "Run the web platform");
-  serve->set_config("--config", "", "Read options from an INI/TOML file (key = value)");
+  // --config belongs to the root (CLI11 reads config files there only);
+  // fallthrough lets it follow `serve` on the command line.
+  serve->fallthrough();
   serve->add_option("--listen", args->listen, "Address and port to listen on (HOST:PORT)")
       ->capture_default_str();
   serve->add_option("--threads", args->threads, "I/O threads (0: one per core)")

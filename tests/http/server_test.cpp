@@ -228,6 +228,25 @@ TEST_F(HttpServer, UploadPathsTakeBiggerBodies) {
   EXPECT_EQ(elsewhere.result_int(), 413);
 }
 
+// Assets: cached for a year (pages link them by content hash), gzip when
+// the browser takes it, 304 on a matching ETag.
+TEST_F(HttpServer, StaticAssetsAreCachedAndCompressed) {
+  Reply plain = get("/static/fabrique.css");
+  EXPECT_EQ(plain.result_int(), 200);
+  EXPECT_EQ(plain[bhttp::field::content_type], "text/css; charset=utf-8");
+  EXPECT_EQ(plain[bhttp::field::cache_control], "public, max-age=31536000, immutable");
+  EXPECT_EQ(plain[bhttp::field::content_encoding], "");
+  EXPECT_NE(plain.body().find(":root"), std::string::npos);
+  Reply zipped = get("/static/fabrique.css", {{"Accept-Encoding", "gzip, deflate, br"}});
+  EXPECT_EQ(zipped[bhttp::field::content_encoding], "gzip");
+  EXPECT_LT(zipped.body().size(), plain.body().size() / 2);
+  EXPECT_EQ(zipped.body().substr(0, 2), "\x1f\x8b");
+  Reply again =
+      get("/static/fabrique.css", {{"If-None-Match", std::string(plain[bhttp::field::etag])}});
+  EXPECT_EQ(again.result_int(), 304);
+  EXPECT_EQ(get("/static/nothing.css").result_int(), 404);
+}
+
 TEST_F(HttpServer, BodyOverTheLimitIs413) {
   // Announced too long: refused from the header alone.
   tcp::socket socket = connect();
