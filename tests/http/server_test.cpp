@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <filesystem>
+#include <fstream>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -346,9 +347,15 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
   const auto database = std::filesystem::temp_directory_path() /
                         ("fabrique-serve-" + std::to_string(getpid()) + ".db");
   std::filesystem::remove(database);
-  std::vector<std::string> args = {
-      binary,      "serve", "--listen",   "127.0.0.1:0",
-      "--threads", "2",     "--database", "sqlite:" + database.string()};
+  // The database and the city's name come from a config file.
+  const auto config = database.string() + ".conf";
+  {
+    std::ofstream file(config);
+    file << "[serve]\ndatabase = \"sqlite:" << database.string()
+         << "\"\ncity-name = \"Ville d'Essai\"\n";
+  }
+  std::vector<std::string> args = {binary,      "serve", "--listen", "127.0.0.1:0",
+                                   "--threads", "2",     "--config", config};
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -382,6 +389,16 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
   Reply reply;
   bhttp::read(socket, buffer, reply);
   EXPECT_EQ(reply.result_int(), 200);
+  tcp::socket home(ioc);
+  home.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  bhttp::request<bhttp::empty_body> home_request{bhttp::verb::get, "/", 11};
+  home_request.set(bhttp::field::host, "127.0.0.1");
+  home_request.keep_alive(false);
+  bhttp::write(home, home_request);
+  beast::flat_buffer home_buffer;
+  Reply home_reply;
+  bhttp::read(home, home_buffer, home_reply);
+  EXPECT_NE(home_reply.body().find("Ville d&apos;Essai"), std::string::npos) << home_reply.body();
 
   ASSERT_EQ(kill(pid, SIGTERM), 0);
   int status = 0;
