@@ -411,8 +411,9 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(std::get<std::int64_t>(rows[0][0]), 1);
   db.reset();
-  for (const char* suffix : {"", "-wal", "-shm"})
+  for (const char* suffix : {"", "-wal", "-shm", ".conf", ".secret"})
     std::filesystem::remove(database.string() + suffix);
+  std::filesystem::remove_all(database.string() + "-mail");
 }
 
 }  // namespace
