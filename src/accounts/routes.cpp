@@ -28,7 +28,10 @@ http::Response sign_up_page(Context& ctx, const SignUp& form, const FieldErrors&
 
 http::Response sign_in_page(Context& ctx, const std::string& email, const std::string& next,
                             const std::optional<Text>& problem, int status) {
-  json::object view{{"csrf", ctx.csrf()}, {"email", email}, {"next", web::safe_local_path(next)}};
+  // No `next`: after signing in, the account page (the POST's default).
+  json::object view{{"csrf", ctx.csrf()},
+                    {"email", email},
+                    {"next", next.empty() ? std::string() : web::safe_local_path(next)}};
   if (problem) view["problem"] = problem->in(ctx.lang);
   return ctx.page("accounts/sign_in", std::move(view), {"Sign in", "Se connecter"}, status);
 }
@@ -78,7 +81,10 @@ void register_routes(web::Site& site) {
   });
 
   site.get("/sign-in", Permission::Browse, [](Context& ctx) {
-    if (ctx.viewer.signed_in()) return ctx.redirect(web::safe_local_path(ctx.query.get("next")));
+    if (ctx.viewer.signed_in()) {
+      const std::string next = ctx.query.get("next");
+      return ctx.redirect(next.empty() ? "/account" : web::safe_local_path(next));
+    }
     return sign_in_page(ctx, "", ctx.query.get("next"), std::nullopt, 200);
   });
 

@@ -252,11 +252,11 @@ Checked normalize_postal_code(std::string_view raw) {
   }
   if (text.size() < 3 || text.size() > 10)
     return failure(fmt::format("Postal code: expected 3 to 10 letters, digits or spaces, found {} "
-                               "({} characters).",
-                               quoted_en(text), text.size()),
+                               "({} character{}).",
+                               quoted_en(text), text.size(), text.size() == 1 ? "" : "s"),
                    fmt::format("Code postal : 3 à 10 lettres, chiffres ou espaces attendus, {} "
-                               "trouvé ({} caractères).",
-                               quoted_fr(text), text.size()));
+                               "trouvé ({} caractère{}).",
+                               quoted_fr(text), text.size(), text.size() == 1 ? "" : "s"));
   return {std::move(value), std::nullopt};
 }
 

@@ -119,7 +119,7 @@ TEST(AdminAudit, NewestFirstFiftyPerPage) {
       contains(first.body, "<time datetime=\"2026-01-01T00:02:00Z\">2026-01-01 00:02:00</time>"));
   EXPECT_TRUE(contains(first.body, "Ada Admin<br>admin@example.org"));
   EXPECT_TRUE(contains(first.body, "<th scope=\"col\">Time (UTC)</th>"));
-  EXPECT_TRUE(contains(first.body, "<caption>"));
+  EXPECT_TRUE(contains(first.body, "<caption id=\"audit-caption\">"));
 
   const http::Response last = web.get("/admin/audit?page=3", admin);
   EXPECT_EQ(occurrences(last.body, "<time datetime="), 20u);
