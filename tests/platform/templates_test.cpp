@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <regex>
 
 #include "web/embedded.hpp"
 #include "web/templates.hpp"
@@ -41,16 +40,13 @@ TEST(Templates, EveryFrenchTextHasAnEnglishOne) {
 
 // Raw output ({{{x}}} or {{&x}}) is allowed in the layout's content slot only.
 TEST(Templates, NoRawOutputOutsideTheLayout) {
-  const std::regex raw(R"(\{\{\{|\{\{&)");
   for (const EmbeddedFile& file : embedded_files()) {
     if (!file.name.ends_with(".mustache")) continue;
-    const std::string text(file.content);
-    const auto found =
-        std::distance(std::sregex_iterator(text.begin(), text.end(), raw), std::sregex_iterator());
+    const std::size_t found = count(file.content, "{{{") + count(file.content, "{{&");
     if (file.name == "web/templates/layout.mustache") {
-      EXPECT_EQ(found, 1) << "the layout has exactly one raw slot: {{{content}}}";
+      EXPECT_EQ(found, 1u) << "the layout has exactly one raw slot: {{{content}}}";
     } else {
-      EXPECT_EQ(found, 0) << file.name;
+      EXPECT_EQ(found, 0u) << file.name;
     }
   }
 }
