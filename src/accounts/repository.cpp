@@ -12,9 +12,9 @@ namespace {
 using store::Row;
 using store::Value;
 
-const char* const kAccountColumns =
-    "id, email, display_name, role, language, created_at, district_id, birth_date, verified_at, "
-    "verification_method";
+constexpr const char* kAccountColumnNames[] = {
+    "id",         "email",       "display_name", "role",        "language",
+    "created_at", "district_id", "birth_date",   "verified_at", "verification_method"};
 
 std::string text(const Value& value) {
   return std::holds_alternative<std::string>(value) ? std::get<std::string>(value) : std::string();
@@ -25,7 +25,16 @@ std::optional<std::string> optional_text(const Value& value) {
   return text(value);
 }
 
-Account to_account(const Row& row) {
+}  // namespace
+
+std::string account_columns(const std::string& alias) {
+  std::string columns;
+  for (const char* name : kAccountColumnNames)
+    columns += (columns.empty() ? "" : ", ") + (alias.empty() ? "" : alias + ".") + name;
+  return columns;
+}
+
+Account account_from_row(const Row& row) {
   Account account;
   account.id = std::get<std::int64_t>(row.at(0));
   account.email = text(row.at(1));
@@ -41,9 +50,11 @@ Account to_account(const Row& row) {
   return account;
 }
 
+namespace {
+
 std::optional<Account> first_account(const std::vector<Row>& rows) {
   if (rows.empty()) return std::nullopt;
-  return to_account(rows.front());
+  return account_from_row(rows.front());
 }
 
 std::string lang_code(Lang lang) { return lang == Lang::Fr ? "fr" : "en"; }
@@ -60,13 +71,12 @@ std::string normalize_email(std::string email) {
 
 std::optional<Account> find_account(store::Connection& db, std::int64_t id) {
   return first_account(
-      db.query(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id = $1", {id}));
+      db.query("SELECT " + account_columns() + " FROM accounts WHERE id = $1", {id}));
 }
 
 std::optional<Account> find_account_by_email(store::Connection& db, const std::string& email) {
-  return first_account(
-      db.query(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE email = $1",
-               {normalize_email(email)}));
+  return first_account(db.query("SELECT " + account_columns() + " FROM accounts WHERE email = $1",
+                                {normalize_email(email)}));
 }
 
 std::optional<std::string> password_hash_of(store::Connection& db, std::int64_t id) {
@@ -100,10 +110,10 @@ void set_role(store::Connection& db, std::int64_t id, Role role) {
 
 std::vector<Account> list_accounts(store::Connection& db, int limit, int offset) {
   std::vector<Account> accounts;
-  for (const Row& row : db.query(std::string("SELECT ") + kAccountColumns +
-                                     " FROM accounts ORDER BY id LIMIT $1 OFFSET $2",
-                                 {std::int64_t{limit}, std::int64_t{offset}}))
-    accounts.push_back(to_account(row));
+  for (const Row& row :
+       db.query("SELECT " + account_columns() + " FROM accounts ORDER BY id LIMIT $1 OFFSET $2",
+                {std::int64_t{limit}, std::int64_t{offset}}))
+    accounts.push_back(account_from_row(row));
   return accounts;
 }
 
@@ -119,11 +129,7 @@ std::string open_session(store::Connection& db, std::int64_t account_id) {
 
 std::optional<Account> account_for_session(store::Connection& db, const std::string& token) {
   if (token.empty() || token.size() > 100) return std::nullopt;
-  std::string columns;
-  for (std::string_view c : {"id", "email", "display_name", "role", "language", "created_at",
-                             "district_id", "birth_date", "verified_at", "verification_method"})
-    columns += (columns.empty() ? "a." : ", a.") + std::string(c);
-  return first_account(db.query("SELECT " + columns +
+  return first_account(db.query("SELECT " + account_columns("a") +
                                     " FROM sessions s JOIN accounts a ON a.id = s.account_id "
                                     "WHERE s.token_hash = $1 AND s.expires_at > $2",
                                 {crypto::hash_hex(token), now_iso8601()}));

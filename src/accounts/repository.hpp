@@ -15,6 +15,12 @@ namespace fabrique::accounts {
 inline constexpr std::chrono::hours kSessionLifetime{24 * 30};
 inline constexpr std::chrono::hours kResetLifetime{1};
 
+// The account columns, in the order account_from_row() reads them, each
+// prefixed by `alias.` when given ("a" → "a.id, a.email, ...").
+std::string account_columns(const std::string& alias = "");
+// An Account from a row whose first ten values are account_columns().
+Account account_from_row(const store::Row& row);
+
 std::optional<Account> find_account(store::Connection& db, std::int64_t id);
 // `email` as typed: compared lower-cased.
 std::optional<Account> find_account_by_email(store::Connection& db, const std::string& email);

@@ -13,11 +13,6 @@ std::string text(const Value& value) {
   return std::holds_alternative<std::string>(value) ? std::get<std::string>(value) : std::string();
 }
 
-std::optional<std::string> optional_text(const Value& value) {
-  if (std::holds_alternative<std::nullptr_t>(value)) return std::nullopt;
-  return text(value);
-}
-
 // `%` and `_` typed by the person searching are literal characters, not
 // wildcards ('!' is the LIKE escape character below).
 std::string like_pattern(const std::string& search) {
@@ -74,10 +69,9 @@ std::vector<AuditEntry> audit_entries(store::Connection& db, const AuditFilter& 
 
 std::vector<AccountSummary> search_accounts(store::Connection& db, const std::string& search,
                                             std::int64_t limit, std::int64_t offset) {
-  std::string sql =
-      "SELECT a.id, a.email, a.display_name, a.role, a.language, a.created_at, a.district_id, "
-      "a.birth_date, a.verified_at, a.verification_method, d.name_fr, d.name_en "
-      "FROM accounts a LEFT JOIN districts d ON d.id = a.district_id";
+  std::string sql = "SELECT " + accounts::account_columns("a") +
+                    ", d.name_fr, d.name_en FROM accounts a LEFT JOIN districts d ON d.id = "
+                    "a.district_id";
   std::vector<Value> params;
   if (!search.empty()) {
     params.emplace_back(like_pattern(search));
@@ -91,18 +85,7 @@ std::vector<AccountSummary> search_accounts(store::Connection& db, const std::st
   std::vector<AccountSummary> found;
   for (const Row& row : db.query(sql, params)) {
     AccountSummary summary;
-    accounts::Account& account = summary.account;
-    account.id = std::get<std::int64_t>(row.at(0));
-    account.email = text(row.at(1));
-    account.display_name = text(row.at(2));
-    account.role = accounts::parse_role(text(row.at(3))).value_or(accounts::Role::Resident);
-    account.language = parse_lang(text(row.at(4))).value_or(Lang::Fr);
-    account.created_at = text(row.at(5));
-    if (std::holds_alternative<std::int64_t>(row.at(6)))
-      account.district_id = std::get<std::int64_t>(row.at(6));
-    account.birth_date = optional_text(row.at(7));
-    account.verified_at = optional_text(row.at(8));
-    account.verification_method = text(row.at(9));
+    summary.account = accounts::account_from_row(row);
     summary.district_fr = text(row.at(10));
     summary.district_en = text(row.at(11));
     found.push_back(std::move(summary));
