@@ -101,7 +101,16 @@ bool is_clean_text(std::string_view text) {
 std::optional<Form> parse_urlencoded(std::string_view text) {
   Form form;
   if (text.empty()) return form;
-  auto params = boost::urls::parse_query(text);
+  // Browsers percent-encode everything else: raw control or non-ASCII bytes
+  // mean a broken or hostile body. (Also, Boost.URL 1.81's parse_query reads
+  // up to a NUL here, found by fuzz/form_decoder.cpp: it gets a copy that
+  // has one, and never a NUL inside.)
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x21 || byte > 0x7e) return std::nullopt;
+  }
+  const std::string terminated(text);
+  auto params = boost::urls::parse_query(terminated);
   if (!params) return std::nullopt;
   boost::urls::encoding_opts options;
   options.space_as_plus = true;

@@ -26,6 +26,10 @@ TEST(FormDecoding, RefusesBrokenEncodingAndBadUtf8) {
   EXPECT_FALSE(parse_urlencoded("a=x%00y"));      // NUL
   EXPECT_FALSE(parse_urlencoded("a=%1B%5B31m"));  // terminal escape
   EXPECT_TRUE(parse_urlencoded("a=line%0D%0Anext%09tab"));
+  // Raw bytes a browser would have encoded: refused, not truncated.
+  EXPECT_FALSE(parse_urlencoded(std::string("a=1\0b=2", 7)));
+  EXPECT_FALSE(parse_urlencoded("a=caf\xc3\xa9"));
+  EXPECT_FALSE(parse_urlencoded("a=with space"));
 }
 
 TEST(FormDecoding, Multipart) {
