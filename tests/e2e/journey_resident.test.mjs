@@ -8,33 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { currentDocument, useFabrique } from './harness.mjs';
+import { DISTRICTS, MODES, demoPerson, escape, focused, journey, mainNav, tabTo, tr } from './journeys.mjs';
 
 const f = useFabrique({ prepare: ({ databaseUrl, run }) => run(['demo', '--database', databaseUrl]) });
-
-const MODES = [];
-for (const locale of ['fr', 'en'])
-  for (const javaScript of [true, false])
-    MODES.push({ locale, javaScript, tag: `${locale}-${javaScript ? 'js' : 'nojs'}`,
-                 name: `${locale}, JavaScript ${javaScript ? 'on' : 'off'}` });
-
-// The demo districts, in the order of demo_districts() (src/cli/demo_command.cpp).
-const DISTRICTS = [
-  { slug: 'centre', postal: '45000', fr: 'Centre-ville', en: 'City centre' },
-  { slug: 'rive-gauche', postal: '45100', fr: 'Rive gauche', en: 'Left bank' },
-  { slug: 'les-vignes', postal: '45160', fr: 'Les Vignes', en: 'Les Vignes' },
-  { slug: 'port', postal: '45200', fr: 'Quartier du Port', en: 'Harbour district' },
-];
-
-// Person i of the demo census, as demo_census_csv() generates it.
-function demoPerson(i) {
-  const pad = (n, w = 2) => String(n).padStart(w, '0');
-  const year = 1940 + ((i * 7) % 73);
-  const month = 1 + ((i * 5) % 12);
-  const day = 1 + ((i * 11) % 28);
-  const district = DISTRICTS[i % 4];
-  return { documentNumber: `DEMO${pad(i, 4)}`, birthDate: `${year}-${pad(month)}-${pad(day)}`,
-           day: pad(day), month: pad(month), year: String(year), postalCode: district.postal, district };
-}
 
 // One census person per mode, none used elsewhere (journey_staff uses 21…27;
 // the demo's resident@ holds DEMO0002). Districts whose names differ between
@@ -42,20 +18,6 @@ function demoPerson(i) {
 const PEOPLE = { 'fr-js': 11, 'fr-nojs': 13, 'en-js': 15, 'en-nojs': 17 };
 
 const PASSWORD = 'résident-e2e-2026';
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const tr = (locale, fr, en) => (locale === 'fr' ? fr : en);
-
-// The id (or tag name) of the focused element.
-const focused = (page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
-
-// Presses Tab until the element with this id has the focus.
-async function tabTo(page, id, max = 30) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if ((await focused(page)) === id) return;
-  }
-  assert.fail(`${max} presses of Tab never focused #${id} (focus on ${await focused(page)})`);
-}
 
 // The keys that type this person's birth date into Chromium's date picker,
 // whose fields come in the order of the browser's own locale (day first for
@@ -77,35 +39,6 @@ async function dateKeys({ day, month, year }) {
   return dayFirst ? day + month + year : month + day + year;
 }
 
-// What one test checks: f.visit and f.check, except that a page with
-// accessibility violations does not stop the journey: the violations are
-// kept (with the other problems found on the way), the journey goes on, and
-// done() fails the test with all of them.
-function journey() {
-  const problems = [];
-  const soft = (fn) => async (...args) => {
-    try {
-      return await fn(...args);
-    } catch (e) {
-      if (!(e instanceof assert.AssertionError) || !/accessibility violation/.test(e.message)) throw e;
-      problems.push(e.message);
-    }
-  };
-  return {
-    problems,
-    visit: soft(f.visit),
-    check: soft(f.check),
-    done() {
-      if (problems.length)
-        assert.fail(`${problems.length} problem(s) on the way (the rest of the journey passed):\n${problems.join('\n')}`);
-    },
-  };
-}
-
-function mainNav(page, locale) {
-  return page.getByRole('navigation', { name: tr(locale, 'Navigation principale', 'Main navigation') });
-}
-
 async function assertLanguage(page, locale, label) {
   assert.equal(await page.locator('html').getAttribute('lang'), locale, `${label}: <html lang>`);
 }
@@ -115,7 +48,7 @@ for (const { locale, javaScript, tag, name } of MODES) {
     const person = demoPerson(PEOPLE[tag]);
     const email = `resident-${tag}@e2e.fabrique.example`;
     const displayName = `Résidente ${tag}`;
-    const j = journey();
+    const j = journey(f);
     const page = await f.newPage({ locale, javaScript });
 
     // Home → the sign-up form, through the header's link.
@@ -271,7 +204,7 @@ for (const { locale, javaScript, tag, name } of MODES) {
   });
 
   test(`resident: the sign-up form with errors (${name})`, async () => {
-    const j = journey();
+    const j = journey(f);
     const page = await f.newPage({ locale, javaScript });
     await j.visit(page, '/sign-up', { label: `sign-up form (${tag})` });
     await page.getByLabel(tr(locale, 'Nom affiché', 'Display name')).fill(`Erreurs ${tag}`);

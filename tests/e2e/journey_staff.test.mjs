@@ -9,14 +9,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { currentDocument, useFabrique } from './harness.mjs';
+import { DISTRICTS, MODES, demoPerson, escape, focused, journey, mainNav, tabTo, tr } from './journeys.mjs';
 
 const f = useFabrique({ prepare: ({ databaseUrl, run }) => run(['demo', '--database', databaseUrl]) });
-
-const MODES = [];
-for (const locale of ['fr', 'en'])
-  for (const javaScript of [true, false])
-    MODES.push({ locale, javaScript, tag: `${locale}-${javaScript ? 'js' : 'nojs'}`,
-                 name: `${locale}, JavaScript ${javaScript ? 'on' : 'off'}` });
 
 const DEMO_PASSWORD = 'demo-fabrique-2026';
 const ADMIN = 'admin@demo.fabrique.example';
@@ -24,72 +19,11 @@ const CLERK = 'clerk@demo.fabrique.example';
 const RESIDENT = 'resident@demo.fabrique.example';
 const NEWCOMER = { email: 'newcomer@demo.fabrique.example', name: 'Nora Nouvelle' };
 
-// The demo districts, in the order of demo_districts() (src/cli/demo_command.cpp).
-const DISTRICTS = [
-  { slug: 'centre', postal: '45000', fr: 'Centre-ville', en: 'City centre' },
-  { slug: 'rive-gauche', postal: '45100', fr: 'Rive gauche', en: 'Left bank' },
-  { slug: 'les-vignes', postal: '45160', fr: 'Les Vignes', en: 'Les Vignes' },
-  { slug: 'port', postal: '45200', fr: 'Quartier du Port', en: 'Harbour district' },
-];
-
-// Person i of the demo census, as demo_census_csv() generates it.
-function demoPerson(i) {
-  const pad = (n, w = 2) => String(n).padStart(w, '0');
-  const year = 1940 + ((i * 7) % 73);
-  const month = 1 + ((i * 5) % 12);
-  const day = 1 + ((i * 11) % 28);
-  const district = DISTRICTS[i % 4];
-  return { documentNumber: `DEMO${pad(i, 4)}`, birthDate: `${year}-${pad(month)}-${pad(day)}`,
-           postalCode: district.postal, district };
-}
-
 // The census person the clerk verifies, one per mode, none used elsewhere
 // (journey_resident uses 11…17; the demo's resident@ holds DEMO0002).
 const COUNTER_PEOPLE = { 'fr-js': 21, 'fr-nojs': 23, 'en-js': 25, 'en-nojs': 27 };
 
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const tr = (locale, fr, en) => (locale === 'fr' ? fr : en);
 const text = async (locator) => ((await locator.textContent()) || '').replace(/\s+/g, ' ').trim();
-
-// The id (or tag name) of the focused element.
-const focused = (page) => page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
-
-// Presses Tab until the element with this id has the focus.
-async function tabTo(page, id, max = 30) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if ((await focused(page)) === id) return;
-  }
-  assert.fail(`${max} presses of Tab never focused #${id} (focus on ${await focused(page)})`);
-}
-
-// What one test checks: f.visit and f.check, except that a page with
-// accessibility violations does not stop the journey: the violations are
-// kept, the journey goes on, and done() fails the test with all of them.
-function journey() {
-  const problems = [];
-  const soft = (fn) => async (...args) => {
-    try {
-      return await fn(...args);
-    } catch (e) {
-      if (!(e instanceof assert.AssertionError) || !/accessibility violation/.test(e.message)) throw e;
-      problems.push(e.message);
-    }
-  };
-  return {
-    problems,
-    visit: soft(f.visit),
-    check: soft(f.check),
-    done() {
-      if (problems.length)
-        assert.fail(`${problems.length} problem(s) on the way (the rest of the journey passed):\n${problems.join('\n')}`);
-    },
-  };
-}
-
-function mainNav(page, locale) {
-  return page.getByRole('navigation', { name: tr(locale, 'Navigation principale', 'Main navigation') });
-}
 
 async function pageLanguage(page) {
   return page.locator('html').getAttribute('lang');
@@ -183,7 +117,7 @@ for (const { locale, javaScript, tag, name } of MODES) {
   const TAG = tag.replace('-', '').toUpperCase();
 
   test(`staff: the administrator imports a census, reads the audit log and the accounts (${name})`, async () => {
-    const j = journey();
+    const j = journey(f);
     const page = await f.newPage({ locale, javaScript });
 
     // Sign in on the way to /admin (keyboard only without JavaScript).
@@ -322,7 +256,7 @@ for (const { locale, javaScript, tag, name } of MODES) {
   });
 
   test(`staff: the counter clerk verifies a resident's residency (${name})`, async () => {
-    const j = journey();
+    const j = journey(f);
     const person = demoPerson(COUNTER_PEOPLE[tag]);
     // newcomer@ of the demo, once; in the other modes someone who has just
     // created an account.
@@ -398,7 +332,7 @@ for (const { locale, javaScript, tag, name } of MODES) {
   });
 
   test(`staff: a resident who tries /admin gets the 403 page (${name})`, async () => {
-    const j = journey();
+    const j = journey(f);
     const page = await f.newPage({ locale, javaScript });
     await j.visit(page, '/admin', { label: `/admin signed out → sign-in (${tag})` });
     await signIn(page, locale, RESIDENT);

@@ -1,0 +1,74 @@
+// What the journey tests share: the four modes, the demo city's districts
+// and census people, keyboard helpers, and journey(), which lets a journey go
+// on past a page with accessibility violations and report them all at the end.
+import assert from 'node:assert/strict';
+
+export const MODES = [];
+for (const locale of ['fr', 'en'])
+  for (const javaScript of [true, false])
+    MODES.push({ locale, javaScript, tag: `${locale}-${javaScript ? 'js' : 'nojs'}`,
+                 name: `${locale}, JavaScript ${javaScript ? 'on' : 'off'}` });
+
+// The demo districts, in the order of demo_districts() (src/cli/demo_command.cpp).
+export const DISTRICTS = [
+  { slug: 'centre', postal: '45000', fr: 'Centre-ville', en: 'City centre' },
+  { slug: 'rive-gauche', postal: '45100', fr: 'Rive gauche', en: 'Left bank' },
+  { slug: 'les-vignes', postal: '45160', fr: 'Les Vignes', en: 'Les Vignes' },
+  { slug: 'port', postal: '45200', fr: 'Quartier du Port', en: 'Harbour district' },
+];
+
+// Person i of the demo census, as demo_census_csv() generates it.
+export function demoPerson(i) {
+  const pad = (n, w = 2) => String(n).padStart(w, '0');
+  const year = 1940 + ((i * 7) % 73);
+  const month = 1 + ((i * 5) % 12);
+  const day = 1 + ((i * 11) % 28);
+  const district = DISTRICTS[i % 4];
+  return { documentNumber: `DEMO${pad(i, 4)}`, birthDate: `${year}-${pad(month)}-${pad(day)}`,
+           day: pad(day), month: pad(month), year: String(year), postalCode: district.postal, district };
+}
+
+export const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export const tr = (locale, fr, en) => (locale === 'fr' ? fr : en);
+
+// The id (or tag name) of the focused element.
+export const focused = (page) =>
+  page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+
+// Presses Tab until the element with this id has the focus.
+export async function tabTo(page, id, max = 30) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if ((await focused(page)) === id) return;
+  }
+  assert.fail(`${max} presses of Tab never focused #${id} (focus on ${await focused(page)})`);
+}
+
+// What one test checks: f.visit and f.check, except that a page with
+// accessibility violations does not stop the journey: the violations are
+// kept (with the other problems found on the way), the journey goes on, and
+// done() fails the test with all of them.
+export function journey(f) {
+  const problems = [];
+  const soft = (fn) => async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      if (!(e instanceof assert.AssertionError) || !/accessibility violation/.test(e.message)) throw e;
+      problems.push(e.message);
+    }
+  };
+  return {
+    problems,
+    visit: soft(f.visit),
+    check: soft(f.check),
+    done() {
+      if (problems.length)
+        assert.fail(`${problems.length} problem(s) on the way (the rest of the journey passed):\n${problems.join('\n')}`);
+    },
+  };
+}
+
+export function mainNav(page, locale) {
+  return page.getByRole('navigation', { name: tr(locale, 'Navigation principale', 'Main navigation') });
+}
