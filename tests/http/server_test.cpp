@@ -378,26 +378,22 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
   ASSERT_EQ(line.rfind(prefix, 0), 0u) << line;
   const auto port = static_cast<unsigned short>(std::stoi(line.substr(prefix.size())));
 
-  asio::io_context ioc;
-  tcp::socket socket(ioc);
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  bhttp::request<bhttp::empty_body> request{bhttp::verb::get, "/health", 11};
-  request.set(bhttp::field::host, "127.0.0.1");
-  request.keep_alive(false);
-  bhttp::write(socket, request);
-  beast::flat_buffer buffer;
-  Reply reply;
-  bhttp::read(socket, buffer, reply);
-  EXPECT_EQ(reply.result_int(), 200);
-  tcp::socket home(ioc);
-  home.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  bhttp::request<bhttp::empty_body> home_request{bhttp::verb::get, "/", 11};
-  home_request.set(bhttp::field::host, "127.0.0.1");
-  home_request.keep_alive(false);
-  bhttp::write(home, home_request);
-  beast::flat_buffer home_buffer;
-  Reply home_reply;
-  bhttp::read(home, home_buffer, home_reply);
+  // One request on its own connection.
+  auto get_once = [port](const char* target) {
+    asio::io_context ioc;
+    tcp::socket socket(ioc);
+    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    bhttp::request<bhttp::empty_body> request{bhttp::verb::get, target, 11};
+    request.set(bhttp::field::host, "127.0.0.1");
+    request.keep_alive(false);
+    bhttp::write(socket, request);
+    beast::flat_buffer buffer;
+    Reply reply;
+    bhttp::read(socket, buffer, reply);
+    return reply;
+  };
+  EXPECT_EQ(get_once("/health").result_int(), 200);
+  const Reply home_reply = get_once("/");
   EXPECT_NE(home_reply.body().find("Ville d&apos;Essai"), std::string::npos) << home_reply.body();
 
   ASSERT_EQ(kill(pid, SIGTERM), 0);
