@@ -18,7 +18,14 @@ bool allows(Role role, Permission permission) {
     case Permission::ImportCensus:
     case Permission::ViewAuditLog:
     case Permission::ManageAccounts:
+    case Permission::ManageBudgets:
       return role == Administrator;
+    case Permission::SubmitProposals:
+      // Residents and elected officials once verified; organisations speak
+      // for themselves.
+      return role == Resident || role == Elected || role == Organisation;
+    case Permission::Vote:
+      return role == Resident || role == Elected;
     case Permission::VerifyAtCounter:
     case Permission::EnterCounterBallots:
       return role == Administrator || role == Clerk;
@@ -54,6 +61,12 @@ std::string_view permission_name(Permission permission) {
       return "review-proposals";
     case Permission::EnterCounterBallots:
       return "enter-counter-ballots";
+    case Permission::ManageBudgets:
+      return "manage-budgets";
+    case Permission::SubmitProposals:
+      return "submit-proposals";
+    case Permission::Vote:
+      return "vote";
   }
   return "?";
 }

@@ -21,13 +21,25 @@ enum class Permission {
   ModerateContent,      // hide abusive content (capabilities to come)
   ReviewProposals,      // feasibility review (participatory budgets)
   EnterCounterBallots,  // paper and assisted ballots
+  ManageBudgets,        // set up budget processes, count, publish, track projects
+  SubmitProposals,      // propose a project (residents check their verification)
+  Vote,                 // cast one's own ballot (the action checks verification)
 };
 
-inline constexpr Permission kAllPermissions[] = {
-    Permission::Browse,          Permission::UseAccount,         Permission::VerifyOwnResidency,
-    Permission::EnterAdminArea,  Permission::ImportCensus,       Permission::VerifyAtCounter,
-    Permission::ViewAuditLog,    Permission::ManageAccounts,     Permission::ModerateContent,
-    Permission::ReviewProposals, Permission::EnterCounterBallots};
+inline constexpr Permission kAllPermissions[] = {Permission::Browse,
+                                                 Permission::UseAccount,
+                                                 Permission::VerifyOwnResidency,
+                                                 Permission::EnterAdminArea,
+                                                 Permission::ImportCensus,
+                                                 Permission::VerifyAtCounter,
+                                                 Permission::ViewAuditLog,
+                                                 Permission::ManageAccounts,
+                                                 Permission::ModerateContent,
+                                                 Permission::ReviewProposals,
+                                                 Permission::EnterCounterBallots,
+                                                 Permission::ManageBudgets,
+                                                 Permission::SubmitProposals,
+                                                 Permission::Vote};
 
 bool allows(Role role, Permission permission);
 std::string_view permission_name(Permission permission);

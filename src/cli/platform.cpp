@@ -1,5 +1,6 @@
 #include "accounts/routes.hpp"
 #include "admin/routes.hpp"
+#include "budgets/routes.hpp"
 #include "cli/serve.hpp"
 #include "residency/routes.hpp"
 #include "web/routes.hpp"
@@ -11,6 +12,7 @@ void register_all_routes(web::Site& site) {
   accounts::register_routes(site);
   residency::register_routes(site);
   admin::register_routes(site);
+  budgets::register_routes(site);
 }
 
 Platform::Platform(PlatformOptions options) : options_(std::move(options)) {

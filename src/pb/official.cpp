@@ -90,10 +90,14 @@ Outcome official(const Election& election, TieBreak tie_break, bool exact_report
     // Wieliczka's count: raise the shares until the next step would overspend.
     outcome =
         equal_shares_add1(election, Utility::Cost, tie_break, Add1Stop::Overspend, exact_reports);
+  } else if (name == "phragmen") {
+    // Not in pabulib's vocabulary: the name Fabrique exports for a process
+    // counted with sequential Phragmén, so that its file recounts as published.
+    outcome = sequential_phragmen(election, tie_break);
   } else {
     const char* known =
         "greedy, greedy-no-skip, greedy-threshold, equalshares, equalshares/add1, "
-        "equalshares/add1-comparison";
+        "equalshares/add1-comparison, phragmen";
     throw RuleError(
         {"the file's rule '" + name + "' is not one the engine knows (" + known + ")",
          "la règle du fichier '" + name + "' n'est pas une règle connue (" + known + ")"});

@@ -18,6 +18,9 @@ namespace fabrique::store {
 //         DEFAULT AS IDENTITY PRIMARY KEY` on PostgreSQL. No shared spelling
 //         exists: SQLite rejects GENERATED ... AS IDENTITY, and PostgreSQL's
 //         INTEGER PRIMARY KEY is not assigned automatically.
+//   {without_rowid}  after a table's closing parenthesis: `WITHOUT ROWID` on
+//         SQLite (rows kept in primary-key order, with no insertion counter),
+//         nothing on PostgreSQL.
 //
 // Columns that reference such a key are declared BIGINT, which SQLite reads
 // as INTEGER affinity. Times are TEXT in ISO 8601 UTC on both, compared as

@@ -120,6 +120,131 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_at ON audit_log (at);
 )sql"},
+      {2, "participatory budgets: processes, projects, the roll, ballots, results",
+       R"sql(
+CREATE TABLE budget_processes (
+  id {id},
+  slug TEXT NOT NULL UNIQUE,
+  title_fr TEXT NOT NULL,
+  title_en TEXT NOT NULL,
+  description_fr TEXT NOT NULL,
+  description_en TEXT NOT NULL,
+  total_amount BIGINT NOT NULL CHECK (total_amount > 0),
+  proposals_open TEXT NOT NULL,
+  review_open TEXT NOT NULL,
+  vote_open TEXT NOT NULL,
+  vote_close TEXT NOT NULL,
+  implementation_open TEXT NOT NULL,
+  scope TEXT NOT NULL CHECK (scope IN ('district', 'district-and-city')),
+  minimum_age BIGINT NOT NULL,
+  ballot_type TEXT NOT NULL CHECK (ballot_type IN ('approval', 'knapsack', 'cumulative', 'ranked')),
+  min_choices BIGINT NOT NULL,
+  max_choices BIGINT NOT NULL,
+  points_total BIGINT NOT NULL,
+  rule TEXT NOT NULL CHECK (rule IN ('greedy', 'mes', 'phragmen')),
+  counted_at TEXT,
+  published_at TEXT,
+  created_at TEXT NOT NULL,
+  CHECK (proposals_open <= review_open AND review_open <= vote_open AND vote_open < vote_close
+         AND vote_close <= implementation_open)
+);
+
+-- A process's budgets: one per district, and the city-wide one (district_id NULL).
+CREATE TABLE budget_units (
+  id {id},
+  process_id BIGINT NOT NULL REFERENCES budget_processes (id) ON DELETE CASCADE,
+  district_id BIGINT REFERENCES districts (id),
+  amount BIGINT NOT NULL CHECK (amount > 0),
+  UNIQUE (process_id, district_id)
+);
+CREATE INDEX budget_units_process ON budget_units (process_id);
+
+CREATE TABLE budget_images (
+  id {id},
+  content_type TEXT NOT NULL CHECK (content_type IN ('image/png', 'image/jpeg', 'image/webp')),
+  data_base64 TEXT NOT NULL
+);
+
+CREATE TABLE budget_projects (
+  id {id},
+  process_id BIGINT NOT NULL REFERENCES budget_processes (id) ON DELETE CASCADE,
+  unit_id BIGINT NOT NULL REFERENCES budget_units (id),
+  author_id BIGINT REFERENCES accounts (id) ON DELETE SET NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL,
+  estimated_cost BIGINT NOT NULL CHECK (estimated_cost > 0),
+  location TEXT NOT NULL DEFAULT '',
+  image_id BIGINT REFERENCES budget_images (id),
+  status TEXT NOT NULL DEFAULT 'submitted'
+    CHECK (status IN ('submitted', 'feasible', 'infeasible', 'merged')),
+  review_note TEXT NOT NULL DEFAULT '',
+  final_cost BIGINT CHECK (final_cost > 0),
+  merged_into BIGINT REFERENCES budget_projects (id),
+  reviewed_by BIGINT REFERENCES accounts (id) ON DELETE SET NULL,
+  reviewed_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  implementation TEXT CHECK (implementation IN ('planned', 'in-progress', 'done', 'abandoned')),
+  progress BIGINT NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+  spent BIGINT CHECK (spent >= 0)
+);
+CREATE INDEX budget_projects_unit ON budget_projects (process_id, unit_id, status);
+CREATE INDEX budget_projects_author ON budget_projects (author_id);
+
+CREATE TABLE budget_project_updates (
+  id {id},
+  project_id BIGINT NOT NULL REFERENCES budget_projects (id) ON DELETE CASCADE,
+  posted_on TEXT NOT NULL,
+  body_fr TEXT NOT NULL,
+  body_en TEXT NOT NULL,
+  posted_by BIGINT REFERENCES accounts (id) ON DELETE SET NULL
+);
+CREATE INDEX budget_project_updates_project ON budget_project_updates (project_id);
+
+-- Anyone may follow any project: a follow tells interest, never a vote.
+CREATE TABLE budget_follows (
+  project_id BIGINT NOT NULL REFERENCES budget_projects (id) ON DELETE CASCADE,
+  account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  PRIMARY KEY (project_id, account_id)
+);
+
+-- The roll: who took part and how, never what they chose. One row per
+-- person (census entry) and process: the one-person-one-ballot rule across
+-- online, paper and assisted ballots. No time is kept (docs/ballot-secrecy.md).
+CREATE TABLE budget_participations (
+  process_id BIGINT NOT NULL REFERENCES budget_processes (id) ON DELETE CASCADE,
+  census_entry_id BIGINT NOT NULL REFERENCES census_entries (id),
+  district_id BIGINT NOT NULL REFERENCES districts (id),
+  channel TEXT NOT NULL CHECK (channel IN ('online', 'paper', 'assisted')),
+  PRIMARY KEY (process_id, census_entry_id)
+);
+
+-- The ballots: what was chosen, never who chose it. ballot_key is a keyed
+-- hash of (process, unit, person) under the instance's ballot key (not in
+-- the database); the count seals the ballots by replacing it with random
+-- values. No time, no insertion order (WITHOUT ROWID on SQLite).
+-- choices: project ids separated by spaces, in the voter's order, each with
+-- ":points" on cumulative ballots.
+CREATE TABLE budget_ballots (
+  ballot_key TEXT PRIMARY KEY,
+  process_id BIGINT NOT NULL REFERENCES budget_processes (id) ON DELETE CASCADE,
+  unit_id BIGINT NOT NULL REFERENCES budget_units (id),
+  choices TEXT NOT NULL,
+  receipt_hash TEXT NOT NULL UNIQUE
+) {without_rowid};
+CREATE INDEX budget_ballots_unit ON budget_ballots (process_id, unit_id);
+
+-- The count of each budget of a closed vote (JSON: see count.hpp), and the
+-- exported .pb it was computed from, so the published file and result never drift.
+CREATE TABLE budget_results (
+  process_id BIGINT NOT NULL REFERENCES budget_processes (id) ON DELETE CASCADE,
+  unit_id BIGINT NOT NULL REFERENCES budget_units (id),
+  counted_at TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  pabulib TEXT NOT NULL,
+  PRIMARY KEY (process_id, unit_id)
+);
+)sql"},
   };
   return list;
 }

@@ -33,6 +33,9 @@ struct Config {
 struct Secrets {
   crypto::Key forms;   // CSRF tokens
   crypto::Key census;  // keyed hashes of census identities
+  // Keys of stored ballots (docs/ballot-secrecy.md): without it, the
+  // database alone cannot tell whose ballot a row is.
+  crypto::Key ballots;
 };
 
 // Reads the secret file, or creates it (mode 0600) with fresh keys. Every

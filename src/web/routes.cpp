@@ -7,10 +7,12 @@ namespace fabrique::web {
 using accounts::Permission;
 
 void register_routes(Site& site) {
-  site.get("/", Permission::Browse, [](Context& ctx) {
-    // Capabilities (participatory budgets first) will list their open
-    // processes here.
-    return ctx.page("web/home", {{"processes", boost::json::array{}}, {"has_processes", false}},
+  // Each capability lists its processes (Site::add_home_listing).
+  site.get("/", Permission::Browse, [&site](Context& ctx) {
+    boost::json::array processes;
+    for (const HomeListing& listing : site.home_listings()) listing(ctx, processes);
+    const bool any = !processes.empty();
+    return ctx.page("web/home", {{"processes", std::move(processes)}, {"has_processes", any}},
                     {"Home", "Accueil"});
   });
 

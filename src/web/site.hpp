@@ -8,6 +8,7 @@
 // A route cannot be registered without a permission, so none can forget it.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <functional>
@@ -92,9 +93,14 @@ struct RouteInfo {
   accounts::Permission permission;
 };
 
+// What a capability lists on the home page: items {url, title, phase}.
+using HomeListing = std::function<void(Context&, boost::json::array&)>;
+
 class Site {
  public:
   explicit Site(App& app) : app_(app) {}
+  void add_home_listing(HomeListing listing) { home_listings_.push_back(std::move(listing)); }
+  const std::vector<HomeListing>& home_listings() const { return home_listings_; }
   void get(std::string pattern, accounts::Permission permission, PageHandler handler);
   void post(std::string pattern, accounts::Permission permission, PageHandler handler);
   const std::vector<RouteInfo>& routes() const { return infos_; }
@@ -108,6 +114,7 @@ class Site {
   App& app_;
   std::vector<RouteInfo> infos_;
   std::vector<PageHandler> handlers_;
+  std::vector<HomeListing> home_listings_;
 };
 
 // The cookie names (a __Host- prefix when cookies are Secure).

@@ -1,0 +1,245 @@
+#include "budgets/model.hpp"
+
+namespace fabrique::budgets {
+
+const Unit* Process::unit(std::int64_t unit_id) const {
+  for (const Unit& u : units)
+    if (u.id == unit_id) return &u;
+  return nullptr;
+}
+
+const Unit* Process::unit_by_slug(std::string_view slug) const {
+  for (const Unit& u : units)
+    if (u.slug == slug) return &u;
+  return nullptr;
+}
+
+const Unit* Process::unit_of_district(std::int64_t district_id) const {
+  for (const Unit& u : units)
+    if (u.district_id == district_id) return &u;
+  return nullptr;
+}
+
+const Unit* Process::city_wide_unit() const {
+  for (const Unit& u : units)
+    if (u.city_wide()) return &u;
+  return nullptr;
+}
+
+std::string_view phase_name(Phase phase) {
+  switch (phase) {
+    case Phase::Upcoming:
+      return "upcoming";
+    case Phase::Proposals:
+      return "proposals";
+    case Phase::Review:
+      return "review";
+    case Phase::Vote:
+      return "vote";
+    case Phase::Results:
+      return "results";
+    case Phase::Implementation:
+      return "implementation";
+  }
+  return "upcoming";
+}
+
+Text phase_label(Phase phase) {
+  switch (phase) {
+    case Phase::Upcoming:
+      return {"Coming soon", "À venir"};
+    case Phase::Proposals:
+      return {"Proposals", "Propositions"};
+    case Phase::Review:
+      return {"Feasibility review", "Analyse de faisabilité"};
+    case Phase::Vote:
+      return {"Vote", "Vote"};
+    case Phase::Results:
+      return {"Results", "Résultats"};
+    case Phase::Implementation:
+      return {"Implementation", "Réalisation"};
+  }
+  return {"", ""};
+}
+
+std::string_view ballot_type_name(BallotType type) {
+  switch (type) {
+    case BallotType::Approval:
+      return "approval";
+    case BallotType::Knapsack:
+      return "knapsack";
+    case BallotType::Cumulative:
+      return "cumulative";
+    case BallotType::Ranked:
+      return "ranked";
+  }
+  return "approval";
+}
+
+std::optional<BallotType> parse_ballot_type(std::string_view name) {
+  for (BallotType t :
+       {BallotType::Approval, BallotType::Knapsack, BallotType::Cumulative, BallotType::Ranked})
+    if (ballot_type_name(t) == name) return t;
+  return std::nullopt;
+}
+
+Text ballot_type_label(BallotType type) {
+  switch (type) {
+    case BallotType::Approval:
+      return {"Approval: choose several projects", "Approbation : choisir plusieurs projets"};
+    case BallotType::Knapsack:
+      return {"Budget: choose projects up to the amount",
+              "Budget : choisir des projets jusqu'au montant"};
+    case BallotType::Cumulative:
+      return {"Points: share points among projects", "Points : répartir des points entre projets"};
+    case BallotType::Ranked:
+      return {"Ranking: rank your favourite projects", "Classement : classer ses projets préférés"};
+  }
+  return {"", ""};
+}
+
+std::string_view rule_name(CountingRule rule) {
+  switch (rule) {
+    case CountingRule::Greedy:
+      return "greedy";
+    case CountingRule::EqualShares:
+      return "mes";
+    case CountingRule::Phragmen:
+      return "phragmen";
+  }
+  return "greedy";
+}
+
+std::optional<CountingRule> parse_rule(std::string_view name) {
+  for (CountingRule r : {CountingRule::Greedy, CountingRule::EqualShares, CountingRule::Phragmen})
+    if (rule_name(r) == name) return r;
+  return std::nullopt;
+}
+
+Text rule_label(CountingRule rule) {
+  switch (rule) {
+    case CountingRule::Greedy:
+      return {"Most votes first (greedy)", "Les plus soutenus d'abord (glouton)"};
+    case CountingRule::EqualShares:
+      return {"Method of Equal Shares", "Méthode des parts égales"};
+    case CountingRule::Phragmen:
+      return {"Sequential Phragmén", "Phragmén séquentiel"};
+  }
+  return {"", ""};
+}
+
+std::string_view pabulib_rule(CountingRule rule) {
+  switch (rule) {
+    case CountingRule::Greedy:
+      return "greedy";
+    case CountingRule::EqualShares:
+      return "equalshares/add1";
+    case CountingRule::Phragmen:
+      return "phragmen";
+  }
+  return "greedy";
+}
+
+std::string_view scope_name(Scope scope) {
+  return scope == Scope::OwnDistrict ? "district" : "district-and-city";
+}
+
+std::optional<Scope> parse_scope(std::string_view name) {
+  if (name == "district") return Scope::OwnDistrict;
+  if (name == "district-and-city") return Scope::OwnDistrictAndCityWide;
+  return std::nullopt;
+}
+
+std::string_view review_status_name(ReviewStatus status) {
+  switch (status) {
+    case ReviewStatus::Submitted:
+      return "submitted";
+    case ReviewStatus::Feasible:
+      return "feasible";
+    case ReviewStatus::Infeasible:
+      return "infeasible";
+    case ReviewStatus::Merged:
+      return "merged";
+  }
+  return "submitted";
+}
+
+std::optional<ReviewStatus> parse_review_status(std::string_view name) {
+  for (ReviewStatus s : {ReviewStatus::Submitted, ReviewStatus::Feasible, ReviewStatus::Infeasible,
+                         ReviewStatus::Merged})
+    if (review_status_name(s) == name) return s;
+  return std::nullopt;
+}
+
+Text review_status_label(ReviewStatus status) {
+  switch (status) {
+    case ReviewStatus::Submitted:
+      return {"Awaiting review", "En attente d'analyse"};
+    case ReviewStatus::Feasible:
+      return {"Feasible", "Réalisable"};
+    case ReviewStatus::Infeasible:
+      return {"Not feasible", "Non réalisable"};
+    case ReviewStatus::Merged:
+      return {"Merged with a similar project", "Fusionné avec un projet semblable"};
+  }
+  return {"", ""};
+}
+
+std::string_view implementation_status_name(ImplementationStatus status) {
+  switch (status) {
+    case ImplementationStatus::Planned:
+      return "planned";
+    case ImplementationStatus::InProgress:
+      return "in-progress";
+    case ImplementationStatus::Done:
+      return "done";
+    case ImplementationStatus::Abandoned:
+      return "abandoned";
+  }
+  return "planned";
+}
+
+std::optional<ImplementationStatus> parse_implementation_status(std::string_view name) {
+  for (ImplementationStatus s : {ImplementationStatus::Planned, ImplementationStatus::InProgress,
+                                 ImplementationStatus::Done, ImplementationStatus::Abandoned})
+    if (implementation_status_name(s) == name) return s;
+  return std::nullopt;
+}
+
+Text implementation_status_label(ImplementationStatus status) {
+  switch (status) {
+    case ImplementationStatus::Planned:
+      return {"Planned", "Programmé"};
+    case ImplementationStatus::InProgress:
+      return {"In progress", "En cours"};
+    case ImplementationStatus::Done:
+      return {"Done", "Réalisé"};
+    case ImplementationStatus::Abandoned:
+      return {"Abandoned", "Abandonné"};
+  }
+  return {"", ""};
+}
+
+Phase phase_at(const Schedule& schedule, std::string_view now) {
+  if (now >= schedule.implementation_open) return Phase::Implementation;
+  if (now >= schedule.vote_close) return Phase::Results;
+  if (now >= schedule.vote_open) return Phase::Vote;
+  if (now >= schedule.review_open) return Phase::Review;
+  if (now >= schedule.proposals_open) return Phase::Proposals;
+  return Phase::Upcoming;
+}
+
+std::string format_amount(Amount amount, Lang lang) {
+  // Digits grouped by three: a narrow no-break space in French, a comma in English.
+  std::string digits = std::to_string(amount < 0 ? -amount : amount);
+  const std::string separator = lang == Lang::Fr ? "\u202f" : ",";
+  std::string grouped;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += separator;
+    grouped += digits[i];
+  }
+  if (amount < 0) grouped = "-" + grouped;
+  return lang == Lang::Fr ? grouped + "\u00a0€" : "€" + grouped;
+}
+
+}  // namespace fabrique::budgets
