@@ -52,6 +52,9 @@ class SqliteConnection final : public Connection {
       exec_script("PRAGMA journal_mode=WAL");
       exec_script("PRAGMA synchronous=FULL");
       exec_script("PRAGMA foreign_keys=ON");
+      // Deleted and overwritten content (replaced ballot keys) is zeroed in
+      // the file, not left for someone reading it raw.
+      exec_script("PRAGMA secure_delete=ON");
     } catch (...) {
       close();
       throw;
