@@ -79,7 +79,9 @@ http::Response home(Context& ctx) {
                         {"districts", ctx.viewer.can(Permission::ImportCensus)},
                         {"counter", ctx.viewer.can(Permission::VerifyAtCounter)},
                         {"moderation", ctx.viewer.can(Permission::ModerateContent)},
-                        {"review", ctx.viewer.can(Permission::ReviewProposals)}};
+                        {"budgets", ctx.viewer.can(Permission::ReviewProposals) ||
+                                        ctx.viewer.can(Permission::ManageBudgets) ||
+                                        ctx.viewer.can(Permission::EnterCounterBallots)}};
   return ctx.page("admin/home", json::object{{"sections", std::move(sections)}},
                   {"Administration", "Administration"});
 }

@@ -145,7 +145,7 @@ CREATE TABLE budget_processes (
   counted_at TEXT,
   published_at TEXT,
   created_at TEXT NOT NULL,
-  CHECK (proposals_open <= review_open AND review_open <= vote_open AND vote_open < vote_close
+  CHECK (proposals_open <= review_open AND review_open <= vote_open AND vote_open <= vote_close
          AND vote_close <= implementation_open)
 );
 

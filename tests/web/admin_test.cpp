@@ -71,11 +71,12 @@ TEST(AdminArea, HomeLinksOnlyWhatTheRoleMayUse) {
         "href=\"/admin/districts\"", "href=\"/admin/counter\""})
     EXPECT_TRUE(contains(everything, link)) << link;
   EXPECT_TRUE(contains(everything, "Moderation"));
-  EXPECT_TRUE(contains(everything, "Proposal review"));
-  EXPECT_TRUE(contains(everything, "Arrives with participatory budgets"));
+  EXPECT_TRUE(contains(everything, "href=\"/admin/budgets\""));
+  EXPECT_TRUE(contains(everything, "Arrives with debates and comments"));
 
   const std::string counter = web.get("/admin", clerk).body;
   EXPECT_TRUE(contains(counter, "href=\"/admin/counter\""));
+  EXPECT_TRUE(contains(counter, "href=\"/admin/budgets\""));  // paper ballots
   for (const char* link : {"href=\"/admin/audit\"", "href=\"/admin/accounts\"",
                            "href=\"/admin/census\"", "href=\"/admin/districts\""})
     EXPECT_FALSE(contains(counter, link)) << link;
@@ -83,11 +84,11 @@ TEST(AdminArea, HomeLinksOnlyWhatTheRoleMayUse) {
 
   const std::string moderation = web.get("/admin", moderator).body;
   EXPECT_TRUE(contains(moderation, "Moderation"));
-  EXPECT_FALSE(contains(moderation, "Proposal review"));
+  EXPECT_FALSE(contains(moderation, "href=\"/admin/budgets\""));
   EXPECT_FALSE(contains(moderation, "href=\"/admin/counter\""));
 
   const std::string review = web.get("/admin", reviewer).body;
-  EXPECT_TRUE(contains(review, "Proposal review"));
+  EXPECT_TRUE(contains(review, "href=\"/admin/budgets\""));
   EXPECT_FALSE(contains(review, "Moderation"));
 
   // In French by default (the accounts' language).

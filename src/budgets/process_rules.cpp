@@ -1,0 +1,395 @@
+#include "budgets/process_rules.hpp"
+
+#include <charconv>
+
+#include "budgets/pages.hpp"
+#include "core/time.hpp"
+
+namespace fabrique::budgets {
+
+namespace {
+
+std::string trim(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  const auto last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+// Length in characters (UTF-8 code points), not bytes.
+std::size_t characters(const std::string& text) {
+  std::size_t n = 0;
+  for (unsigned char c : text)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+std::optional<int> parse_small(const std::string& text, int low, int high) {
+  const std::string t = trim(text);
+  int value = 0;
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+  if (t.empty() || ec != std::errc() || end != t.data() + t.size() || value < low || value > high)
+    return std::nullopt;
+  return value;
+}
+
+bool valid_slug(const std::string& slug) {
+  if (slug.size() < 3 || slug.size() > 60 || slug.front() == '-' || slug.back() == '-')
+    return false;
+  for (char c : slug)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return true;
+}
+
+void check_text(FieldErrors& errors, const std::string& field, const std::string& value,
+                std::size_t low, std::size_t high, const Text& what) {
+  const std::size_t n = characters(value);
+  if (n < low || n > high)
+    errors[field] = {what.en + " must be " + std::to_string(low) + " to " + std::to_string(high) +
+                         " characters long.",
+                     what.fr + " doit compter de " + std::to_string(low) + " à " +
+                         std::to_string(high) + " caractères."};
+}
+
+std::string lower_first(std::string text) {
+  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z')
+    text[0] = static_cast<char>(text[0] - 'A' + 'a');
+  return text;
+}
+
+struct DateField {
+  const char* field;
+  std::string Schedule::*member;
+  Text name;
+};
+
+const DateField kDates[] = {
+    {"proposals_open",
+     &Schedule::proposals_open,
+     {"The opening of proposals", "L'ouverture des propositions"}},
+    {"review_open", &Schedule::review_open, {"The start of the review", "Le début de l'analyse"}},
+    {"vote_open", &Schedule::vote_open, {"The opening of the vote", "L'ouverture du vote"}},
+    {"vote_close", &Schedule::vote_close, {"The close of the vote", "La clôture du vote"}},
+    {"implementation_open",
+     &Schedule::implementation_open,
+     {"The start of implementation", "Le début de la réalisation"}},
+};
+
+const std::string& raw_date(const ProcessForm& form, const char* field) {
+  const std::string f = field;
+  if (f == "proposals_open") return form.proposals_open;
+  if (f == "review_open") return form.review_open;
+  if (f == "vote_open") return form.vote_open;
+  if (f == "vote_close") return form.vote_close;
+  return form.implementation_open;
+}
+
+}  // namespace
+
+std::optional<std::string> parse_phase_date(const std::string& raw) {
+  const std::string text = trim(raw);
+  if (text.size() == 10) {
+    if (!parse_date(text)) return std::nullopt;
+    return text + "T00:00:00Z";
+  }
+  if (!parse_iso8601(text)) return std::nullopt;
+  return text;
+}
+
+ProcessValidation validate_process(const ProcessForm& form,
+                                   const std::vector<DistrictChoice>& districts) {
+  ProcessValidation out;
+  Process& p = out.process;
+  FieldErrors& errors = out.errors;
+
+  p.slug = trim(form.slug);
+  if (!valid_slug(p.slug))
+    errors["slug"] = {
+        "The web address name must be 3 to 60 lower-case letters, digits or hyphens "
+        "(for example budget-2027).",
+        "Le nom dans l'adresse web doit compter de 3 à 60 lettres minuscules, chiffres ou "
+        "tirets (par exemple budget-2027)."};
+
+  p.title_fr = trim(form.title_fr);
+  p.title_en = trim(form.title_en);
+  p.description_fr = trim(form.description_fr);
+  p.description_en = trim(form.description_en);
+  check_text(errors, "title_fr", p.title_fr, 5, 150, {"The French title", "Le titre en français"});
+  check_text(errors, "title_en", p.title_en, 5, 150, {"The English title", "Le titre en anglais"});
+  check_text(errors, "description_fr", p.description_fr, 20, 10000,
+             {"The French description", "La description en français"});
+  check_text(errors, "description_en", p.description_en, 20, 10000,
+             {"The English description", "La description en anglais"});
+
+  // The budgets: each district taking part, and the city-wide one.
+  Amount sum = 0;
+  bool amounts_valid = true;
+  for (const DistrictChoice& district : districts) {
+    const auto found = form.district_amounts.find(district.slug);
+    const std::string raw = found == form.district_amounts.end() ? "" : trim(found->second);
+    if (raw.empty()) continue;
+    const auto amount = parse_amount(raw);
+    if (!amount) {
+      errors["amount_" + district.slug] = {
+          "The amount for " + district.name_en + " must be a whole number of euros above zero.",
+          "Le montant pour " + district.name_fr +
+              " doit être un nombre entier d'euros supérieur à zéro."};
+      amounts_valid = false;
+      continue;
+    }
+    Unit unit;
+    unit.district_id = district.id;
+    unit.slug = district.slug;
+    unit.name_fr = district.name_fr;
+    unit.name_en = district.name_en;
+    unit.amount = *amount;
+    sum += *amount;
+    p.units.push_back(std::move(unit));
+  }
+  if (!trim(form.city_wide_amount).empty()) {
+    const auto amount = parse_amount(form.city_wide_amount);
+    if (!amount) {
+      errors["city_wide_amount"] = {
+          "The city-wide amount must be a whole number of euros above zero, or empty.",
+          "Le montant pour toute la ville doit être un nombre entier d'euros supérieur à zéro, "
+          "ou rester vide."};
+      amounts_valid = false;
+    } else {
+      Unit unit;
+      unit.slug = std::string(kCityWideSlug);
+      unit.name_fr = "Toute la ville";
+      unit.name_en = "City-wide";
+      unit.amount = *amount;
+      sum += *amount;
+      p.units.push_back(std::move(unit));
+    }
+  }
+  if (p.units.empty() && amounts_valid)
+    errors["districts"] = {"Give an amount to at least one district, or a city-wide amount.",
+                           "Donnez un montant à au moins un quartier, ou un montant pour toute "
+                           "la ville."};
+
+  const auto total = parse_amount(form.total_amount);
+  if (!total) {
+    errors["total_amount"] = {"The total amount must be a whole number of euros above zero.",
+                              "Le montant total doit être un nombre entier d'euros supérieur à "
+                              "zéro."};
+  } else {
+    p.total_amount = *total;
+    if (amounts_valid && !p.units.empty() && *total != sum)
+      errors["total_amount"] = {
+          "The total amount (" + format_amount(*total, Lang::En) +
+              ") must equal the districts' amounts plus the city-wide one (" +
+              format_amount(sum, Lang::En) + ").",
+          "Le montant total (" + format_amount(*total, Lang::Fr) +
+              ") doit être égal à la somme des montants des quartiers et de toute la ville (" +
+              format_amount(sum, Lang::Fr) + ")."};
+  }
+
+  // The dates, in order.
+  const std::string* previous = nullptr;
+  const Text* previous_name = nullptr;
+  for (const DateField& date : kDates) {
+    const auto parsed = parse_phase_date(raw_date(form, date.field));
+    if (!parsed) {
+      errors[date.field] = {date.name.en + " must be a date (day, month, year).",
+                            date.name.fr + " doit être une date (jour, mois, année)."};
+      previous = nullptr;
+      continue;
+    }
+    p.schedule.*date.member = *parsed;
+    const bool strict = std::string(date.field) == "vote_close";
+    if (previous && (strict ? *parsed <= *previous : *parsed < *previous))
+      errors[date.field] = {date.name.en + " must come " + (strict ? "after " : "on or after ") +
+                                lower_first(previous_name->en) + ".",
+                            date.name.fr +
+                                (strict ? " doit venir après " : " ne peut pas précéder ") +
+                                lower_first(previous_name->fr) + "."};
+    previous = &(p.schedule.*date.member);
+    previous_name = &date.name;
+  }
+
+  const auto scope = parse_scope(form.scope);
+  if (!scope)
+    errors["scope"] = {"Choose who may take part.", "Choisissez qui peut participer."};
+  else
+    p.scope = *scope;
+  if (scope == Scope::OwnDistrictAndCityWide && !p.city_wide_unit() && amounts_valid)
+    errors["city_wide_amount"] = {
+        "Residents can vote on city-wide projects only if there is a city-wide amount.",
+        "Les habitants ne peuvent voter pour des projets de toute la ville que s'il y a un "
+        "montant pour toute la ville."};
+
+  const auto age = parse_small(form.minimum_age, 0, 120);
+  if (!age)
+    errors["minimum_age"] = {"The minimum age must be a whole number from 0 to 120.",
+                             "L'âge minimum doit être un nombre entier de 0 à 120."};
+  else
+    p.minimum_age = *age;
+
+  const auto type = parse_ballot_type(form.ballot_type);
+  if (!type) {
+    errors["ballot_type"] = {"Choose the kind of ballot.", "Choisissez le type de bulletin."};
+  } else {
+    p.ballot_type = *type;
+    if (*type == BallotType::Approval || *type == BallotType::Ranked) {
+      const auto low = parse_small(form.min_choices, 1, 100);
+      const auto high = parse_small(form.max_choices, 1, 100);
+      if (!low)
+        errors["min_choices"] = {
+            "The least number of projects must be a whole number from 1 to 100.",
+            "Le nombre minimum de projets doit être un nombre entier de 1 à "
+            "100."};
+      if (!high)
+        errors["max_choices"] = {
+            "The greatest number of projects must be a whole number from 1 to 100.",
+            "Le nombre maximum de projets doit être un nombre entier de 1 à "
+            "100."};
+      if (low && high && *low > *high)
+        errors["max_choices"] = {
+            "The greatest number of projects must be at least the least number.",
+            "Le nombre maximum de projets doit être au moins égal au nombre minimum."};
+      if (low) p.min_choices = *low;
+      if (high) p.max_choices = *high;
+    } else {
+      p.min_choices = 1;
+      p.max_choices = 100;
+    }
+    if (*type == BallotType::Cumulative) {
+      const auto points = parse_small(form.points_total, 1, 1000);
+      if (!points)
+        errors["points_total"] = {
+            "The points each voter shares must be a whole number from 1 to 1000.",
+            "Le nombre de points à répartir doit être un nombre entier de 1 à "
+            "1000."};
+      else
+        p.points_total = *points;
+    }
+  }
+
+  const auto rule = parse_rule(form.rule);
+  if (!rule)
+    errors["rule"] = {"Choose the counting rule.", "Choisissez la règle de dépouillement."};
+  else
+    p.rule = *rule;
+  return out;
+}
+
+ProcessValidation validate_edit(const Process& before, const ProcessForm& form,
+                                const std::vector<DistrictChoice>& districts,
+                                const std::string& now) {
+  ProcessForm fixed = form;
+  fixed.slug = before.slug;  // the address does not change: links to it are out there
+  ProcessValidation out = validate_process(fixed, districts);
+  Process& after = out.process;
+  after.id = before.id;
+  after.counted_at = before.counted_at;
+  after.published_at = before.published_at;
+  const Phase phase = phase_at(before.schedule, now);
+
+  // Units keep their ids; the set of districts is fixed once proposals are open.
+  const auto same_units = [&] {
+    if (after.units.size() != before.units.size()) return false;
+    for (std::size_t i = 0; i < after.units.size(); ++i)
+      if (after.units[i].slug != before.units[i].slug) return false;
+    return true;
+  };
+  if (out.errors.empty()) {
+    if (phase != Phase::Upcoming && !same_units())
+      out.errors["districts"] = {
+          "The districts taking part cannot change once proposals have opened; only their "
+          "amounts can, until the vote opens.",
+          "Les quartiers participants ne peuvent plus changer une fois les propositions "
+          "ouvertes ; seuls leurs montants le peuvent, jusqu'à l'ouverture du vote."};
+    if (phase >= Phase::Vote) {
+      const auto changed = [&](const char* field, bool differs, const Text& what) {
+        if (differs)
+          out.errors[field] = {what.en + " cannot change once the vote has opened.",
+                               what.fr + " ne peut plus changer une fois le vote ouvert."};
+      };
+      bool amounts_differ = after.total_amount != before.total_amount;
+      for (std::size_t i = 0; i < after.units.size() && i < before.units.size(); ++i)
+        amounts_differ = amounts_differ || after.units[i].amount != before.units[i].amount;
+      changed("total_amount", amounts_differ, {"The amounts", "Les montants"});
+      changed("ballot_type",
+              after.ballot_type != before.ballot_type || after.min_choices != before.min_choices ||
+                  after.max_choices != before.max_choices ||
+                  after.points_total != before.points_total,
+              {"The ballot", "Le bulletin"});
+      changed("rule", after.rule != before.rule,
+              {"The counting rule", "La règle de dépouillement"});
+      changed("scope", after.scope != before.scope, {"Who may take part", "Qui peut participer"});
+      changed("minimum_age", after.minimum_age != before.minimum_age,
+              {"The minimum age", "L'âge minimum"});
+      changed("vote_open", after.schedule.vote_open != before.schedule.vote_open,
+              {"The opening of the vote", "L'ouverture du vote"});
+      changed("proposals_open",
+              after.schedule.proposals_open != before.schedule.proposals_open ||
+                  after.schedule.review_open != before.schedule.review_open,
+              {"The proposal and review dates", "Les dates des propositions et de l'analyse"});
+    }
+    if (phase >= Phase::Results) {
+      if (after.schedule.vote_close != before.schedule.vote_close)
+        out.errors["vote_close"] = {
+            "The close of the vote cannot change once the vote has closed.",
+            "La clôture du vote ne peut plus changer une fois le vote clos."};
+    } else if (phase == Phase::Vote && after.schedule.vote_close != before.schedule.vote_close &&
+               after.schedule.vote_close < now) {
+      out.errors["vote_close"] = {
+          "The close of the vote cannot be moved into the past; to close it now, use "
+          "\"Open the next phase now\".",
+          "La clôture du vote ne peut pas être placée dans le passé ; pour clore maintenant, "
+          "utilisez « Ouvrir la phase suivante maintenant »."};
+    }
+  }
+  for (std::size_t i = 0; i < after.units.size() && i < before.units.size(); ++i)
+    after.units[i].id = before.units[i].id;
+  return out;
+}
+
+ProcessForm form_of(const Process& p) {
+  ProcessForm form;
+  form.slug = p.slug;
+  form.title_fr = p.title_fr;
+  form.title_en = p.title_en;
+  form.description_fr = p.description_fr;
+  form.description_en = p.description_en;
+  form.total_amount = std::to_string(p.total_amount);
+  for (const Unit& unit : p.units) {
+    if (unit.city_wide())
+      form.city_wide_amount = std::to_string(unit.amount);
+    else
+      form.district_amounts[unit.slug] = std::to_string(unit.amount);
+  }
+  // Midnight dates show as dates; a time set by "open the next phase now" is kept whole.
+  const auto shown = [](const std::string& iso) {
+    return iso.size() == 20 && iso.substr(10) == "T00:00:00Z" ? iso.substr(0, 10) : iso;
+  };
+  form.proposals_open = shown(p.schedule.proposals_open);
+  form.review_open = shown(p.schedule.review_open);
+  form.vote_open = shown(p.schedule.vote_open);
+  form.vote_close = shown(p.schedule.vote_close);
+  form.implementation_open = shown(p.schedule.implementation_open);
+  form.scope = std::string(scope_name(p.scope));
+  form.minimum_age = std::to_string(p.minimum_age);
+  form.ballot_type = std::string(ballot_type_name(p.ballot_type));
+  form.min_choices = std::to_string(p.min_choices);
+  form.max_choices = std::to_string(p.max_choices);
+  form.points_total = std::to_string(p.points_total);
+  form.rule = std::string(rule_name(p.rule));
+  return form;
+}
+
+std::optional<Schedule> open_next_phase(const Schedule& schedule, const std::string& now) {
+  Schedule next = schedule;
+  std::string* order[] = {&next.proposals_open, &next.review_open, &next.vote_open,
+                          &next.vote_close, &next.implementation_open};
+  for (std::size_t i = 0; i < std::size(order); ++i) {
+    if (*order[i] <= now) continue;
+    *order[i] = now;
+    return next;
+  }
+  return std::nullopt;
+}
+
+}  // namespace fabrique::budgets

@@ -1,0 +1,68 @@
+// Setting up a process: the form staff fill in, its validation, and what may
+// still change once residents have taken part. Pure: no storage, no clock
+// (callers pass `now`).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "budgets/model.hpp"
+
+namespace fabrique::budgets {
+
+// A district the city has, offered on the form.
+struct DistrictChoice {
+  std::int64_t id = 0;
+  std::string slug;
+  std::string name_fr;
+  std::string name_en;
+};
+
+// What the form sends, raw. Dates are "YYYY-MM-DD" (the phase opens at
+// 00:00 UTC that day) or a full ISO 8601 time kept from an earlier save.
+struct ProcessForm {
+  std::string slug;
+  std::string title_fr, title_en;
+  std::string description_fr, description_en;
+  std::string total_amount;
+  std::map<std::string, std::string> district_amounts;  // district slug → amount ("" = not part)
+  std::string city_wide_amount;                         // "" = no city-wide budget
+  std::string proposals_open, review_open, vote_open, vote_close, implementation_open;
+  std::string scope;
+  std::string minimum_age;
+  std::string ballot_type;
+  std::string min_choices, max_choices, points_total;
+  std::string rule;
+};
+
+struct ProcessValidation {
+  Process process;  // filled as far as the input allows
+  FieldErrors errors;
+};
+
+// Validates a new process (the slug's uniqueness is the caller's check).
+ProcessValidation validate_process(const ProcessForm& form,
+                                   const std::vector<DistrictChoice>& districts);
+
+// Validates an edit of `before` at `now`: the same checks, plus what may not
+// change once a phase has begun. Once the vote has opened, the budgets, the
+// ballot, the rule, who takes part and the vote's opening are fixed (ballots
+// were cast under them); once it has closed, so is its closing.
+ProcessValidation validate_edit(const Process& before, const ProcessForm& form,
+                                const std::vector<DistrictChoice>& districts,
+                                const std::string& now);
+
+// The form as `process` fills it (to edit it).
+ProcessForm form_of(const Process& process);
+
+// The dates after "open the next phase now": the next boundary after `now`
+// becomes `now` (later ones are kept, or moved to `now` when earlier).
+// nullopt in the implementation phase (nothing comes next).
+std::optional<Schedule> open_next_phase(const Schedule& schedule, const std::string& now);
+
+// "2026-03-01" → "2026-03-01T00:00:00Z"; a full ISO time is kept; nullopt otherwise.
+std::optional<std::string> parse_phase_date(const std::string& text);
+
+}  // namespace fabrique::budgets
