@@ -35,13 +35,12 @@ test:
 	cd $(TEST_DIR) && FABRIQUE_REQUIRE_POSTGRES=1 $(CURDIR)/scripts/with-postgres ctest --output-on-failure -j $(JOBS)
 
 bench: $(BUILD_DIR)/Makefile
-	cmake -S . -B $(BUILD_DIR) -DFABRIQUE_BENCH=ON
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target fabrique_bench
-	$(BUILD_DIR)/fabrique_bench --table
 	@scripts/setup
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target fabrique
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DFABRIQUE_BENCH=ON
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target fabrique_bench fabrique_budget_bench fabrique
+	$(BUILD_DIR)/fabrique_bench --table
 	bench/http_load $(BUILD_DIR)/fabrique
+	$(BUILD_DIR)/fabrique_budget_bench $(BUILD_DIR)/fabrique
 
 # Each target FUZZ_SECONDS (300 by default): the .pb reader, the census CSV
 # reader, the form/cookie decoders.

@@ -173,11 +173,12 @@ json::object project_listing(Context& ctx, const Process& process) {
   if (const auto asked = parse_id(ctx.query.get("page")))
     page = std::min<std::int64_t>(*asked, 100000);
 
-  const auto projects = list_projects(ctx.db, process.id, filter);
+  const std::int64_t matching = count_matching_projects(ctx.db, process.id, filter);
+  filter.limit = kProjectsPerPage;
+  filter.offset = static_cast<std::size_t>(page - 1) * kProjectsPerPage;
   json::array items;
-  const std::size_t first = static_cast<std::size_t>(page - 1) * kProjectsPerPage;
-  for (std::size_t i = first; i < projects.size() && i < first + kProjectsPerPage; ++i)
-    items.push_back(project_view(process, projects[i], ctx.lang));
+  for (const Project& project : list_projects(ctx.db, process.id, filter))
+    items.push_back(project_view(process, project, ctx.lang));
 
   json::array units;
   for (const Unit& unit : process.units)
@@ -189,14 +190,14 @@ json::object project_listing(Context& ctx, const Process& process) {
   const std::string base = "/budgets/" + process.slug + "?district=" + encoded(district) +
                            "&q=" + encoded(filter.search) + "&status=" + encoded(status) + "&page=";
   json::object listing{{"projects", std::move(items)},
-                       {"count", projects.size()},
-                       {"has_projects", !projects.empty()},
+                       {"count", matching},
+                       {"has_projects", matching > 0},
                        {"units", std::move(units)},
                        {"q", filter.search},
                        {"statuses", options(statuses, status, ctx.lang)},
                        {"page", page}};
   if (page > 1) listing["previous_url"] = base + std::to_string(page - 1);
-  if (first + kProjectsPerPage < projects.size())
+  if (static_cast<std::int64_t>(filter.offset + kProjectsPerPage) < matching)
     listing["next_url"] = base + std::to_string(page + 1);
   return listing;
 }

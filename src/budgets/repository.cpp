@@ -198,12 +198,11 @@ void set_published(store::Connection& db, std::int64_t process_id,
              {process_id, nullable(at)});
 }
 
-std::vector<Project> list_projects(store::Connection& db, std::int64_t process_id,
-                                   const ProjectFilter& filter) {
-  std::string sql = std::string("SELECT ") + kProjectColumns +
-                    " FROM budget_projects p LEFT JOIN accounts a ON a.id = p.author_id"
-                    " WHERE p.process_id = $1";
-  std::vector<Value> params{process_id};
+namespace {
+
+// The WHERE clause of `filter`, its parameters appended to `params` ($1 is the process).
+std::string project_conditions(const ProjectFilter& filter, std::vector<Value>& params) {
+  std::string sql = " WHERE p.process_id = $1";
   const auto bind = [&](Value value) {
     params.push_back(std::move(value));
     return "$" + std::to_string(params.size());
@@ -223,10 +222,32 @@ std::vector<Project> list_projects(store::Connection& db, std::int64_t process_i
   }
   if (filter.max_cost)
     sql += " AND COALESCE(p.final_cost, p.estimated_cost) <= " + bind(*filter.max_cost);
-  sql += " ORDER BY p.title, p.id";
+  return sql;
+}
+
+}  // namespace
+
+std::vector<Project> list_projects(store::Connection& db, std::int64_t process_id,
+                                   const ProjectFilter& filter) {
+  std::vector<Value> params{process_id};
+  std::string sql = std::string("SELECT ") + kProjectColumns +
+                    " FROM budget_projects p LEFT JOIN accounts a ON a.id = p.author_id" +
+                    project_conditions(filter, params) + " ORDER BY p.title, p.id";
+  if (filter.limit > 0)
+    sql += " LIMIT " + std::to_string(filter.limit) + " OFFSET " + std::to_string(filter.offset);
   std::vector<Project> out;
   for (const Row& row : db.query(sql, params)) out.push_back(to_project(row));
   return out;
+}
+
+std::int64_t count_matching_projects(store::Connection& db, std::int64_t process_id,
+                                     const ProjectFilter& filter) {
+  std::vector<Value> params{process_id};
+  return integer(
+      db.query("SELECT COUNT(*) FROM budget_projects p" + project_conditions(filter, params),
+               params)
+          .at(0)
+          .at(0));
 }
 
 std::optional<Project> find_project(store::Connection& db, std::int64_t process_id,

@@ -35,10 +35,15 @@ struct ProjectFilter {
   std::optional<std::int64_t> author_id;
   std::string search;              // in title and description, case-insensitive ASCII
   std::optional<Amount> max_cost;  // on cost() (final cost when reviewed)
+  std::size_t limit = 0;           // 0: every match
+  std::size_t offset = 0;
 };
 // By title then id.
 std::vector<Project> list_projects(store::Connection& db, std::int64_t process_id,
                                    const ProjectFilter& filter = {});
+// How many projects match (limit and offset ignored).
+std::int64_t count_matching_projects(store::Connection& db, std::int64_t process_id,
+                                     const ProjectFilter& filter);
 std::optional<Project> find_project(store::Connection& db, std::int64_t process_id,
                                     std::int64_t project_id);
 // Inserts (id, status and review fields ignored); returns the id.
