@@ -1,5 +1,7 @@
 #include "web/site.hpp"
 
+#include <algorithm>
+
 #include <zlib.h>
 #include <boost/json.hpp>
 #include <boost/url/encode.hpp>
@@ -336,7 +338,11 @@ http::Response serve(App& app, const RouteInfo& route, const PageHandler& handle
   http::Response response = handler(ctx);
   for (auto& header : ctx.take_headers()) response.headers.push_back(std::move(header));
   response.headers.emplace_back("Vary", "Cookie, Accept, Accept-Language");
-  if (ctx.viewer.signed_in() || route.method != "GET")
+  // A handler that set its own caching (public project images) keeps it.
+  const bool caching_set =
+      std::any_of(response.headers.begin(), response.headers.end(),
+                  [](const auto& header) { return http::iequals(header.first, "Cache-Control"); });
+  if (!caching_set && (ctx.viewer.signed_in() || route.method != "GET"))
     response.headers.emplace_back("Cache-Control", "no-store");
   return response;
 }
