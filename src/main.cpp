@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   fabrique::cli::register_serve(app);
   fabrique::cli::register_store(app);
   fabrique::cli::register_demo(app);
+  fabrique::cli::register_budgets(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -112,9 +112,11 @@ void seal_ballots(store::Connection& db, std::int64_t process_id) {
   // are rewritten one by one with fresh random keys; on SQLite, secure_delete
   // overwrites the old key bytes in the database file.
   db.transaction([&](store::Connection& tx) {
+    // In key order, not the table's physical order: on PostgreSQL rewritten
+    // rows land in the order they are updated, which must not be casting order.
     const auto rows = tx.query(
         "SELECT ballot_key FROM budget_ballots WHERE process_id = $1 AND ballot_key NOT LIKE "
-        "'sealed:%'",
+        "'sealed:%' ORDER BY ballot_key",
         {process_id});
     for (const Row& row : rows)
       tx.execute("UPDATE budget_ballots SET ballot_key = $2 WHERE ballot_key = $1",

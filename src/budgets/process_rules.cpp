@@ -270,6 +270,13 @@ ProcessValidation validate_process(const ProcessForm& form,
   const auto rule = parse_rule(form.rule);
   if (!rule)
     errors["rule"] = {"Choose the counting rule.", "Choisissez la règle de dépouillement."};
+  else if (*rule == CountingRule::Phragmen && type &&
+           (*type == BallotType::Cumulative || *type == BallotType::Ranked))
+    errors["rule"] = {
+        "Sequential Phragmén counts approval and budget ballots only: choose another rule or "
+        "another kind of ballot.",
+        "Le Phragmén séquentiel ne dépouille que les bulletins d'approbation et de budget : "
+        "choisissez une autre règle ou un autre type de bulletin."};
   else
     p.rule = *rule;
   return out;

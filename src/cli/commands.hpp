@@ -17,4 +17,7 @@ void register_store(CLI::App& app);
 // `fabrique demo`: a demo city in a database, and its logins.
 void register_demo(CLI::App& app);
 
+// `fabrique budgets export`: a counted budget's .pb, CSV or JSON.
+void register_budgets(CLI::App& app);
+
 }  // namespace fabrique::cli

@@ -10,8 +10,12 @@
 
 #include "accounts/password.hpp"
 #include "accounts/repository.hpp"
+#include "budgets/model.hpp"
+#include "budgets/pages.hpp"
+#include "budgets/repository.hpp"
 #include "cli/commands.hpp"
 #include "cli/demo.hpp"
+#include "cli/demo_budgets.hpp"
 #include "core/time.hpp"
 #include "residency/actions.hpp"
 #include "residency/census_import.hpp"
@@ -84,10 +88,28 @@ residency::IdentityForm demo_identity(int i) {
   return {fields.at(0), fields.at(1), fields.at(2)};
 }
 
+namespace {
+
+// The participatory budgets, all or nothing, once (their own setting, so
+// that a demo database seeded before they existed gets them too).
+void seed_budgets_once(store::Connection& db, const web::Secrets& secrets) {
+  if (!db.query("SELECT 1 FROM settings WHERE name = 'demo_budgets_seeded'").empty()) return;
+  db.transaction([&](store::Connection& tx) {
+    seed_demo_budgets(tx, secrets);
+    tx.execute("INSERT INTO settings (name, value) VALUES ('demo_budgets_seeded', $1)",
+               {now_iso8601()});
+  });
+}
+
+}  // namespace
+
 DemoSeedReport seed_demo(store::Database& database, const web::Secrets& secrets) {
   DemoSeedReport report;
   auto db = database.connect();
-  if (!db->query("SELECT 1 FROM settings WHERE name = 'demo_seeded'").empty()) return report;
+  if (!db->query("SELECT 1 FROM settings WHERE name = 'demo_seeded'").empty()) {
+    seed_budgets_once(*db, secrets);  // a demo made before the budgets existed gets them
+    return report;
+  }
   report.seeded = true;
   const std::string hash = accounts::hash_password(kDemoPassword);
   db->transaction([&](store::Connection& tx) {
@@ -110,6 +132,7 @@ DemoSeedReport seed_demo(store::Database& database, const web::Secrets& secrets)
       residency::verify_residency(*db, secrets.census, remi->id, demo_identity(2), options);
   if (verified.outcome != residency::VerificationOutcome::Verified)
     throw std::runtime_error("the demo resident could not be verified");
+  seed_budgets_once(*db, secrets);
   return report;
 }
 
@@ -141,6 +164,12 @@ void register_demo(CLI::App& app) {
         std::cout << "demo: created the demo city (" << demo_districts().size() << " districts, "
                   << report.census_people << " people on the census, " << demo_accounts().size()
                   << " accounts)\n";
+      auto db = database->connect();
+      std::cout << "\nParticipatory budgets:\n";
+      for (const auto& process : budgets::list_processes(*db))
+        std::cout << fmt::format("  {:<22} {:<15} /budgets/{}\n", process.slug,
+                                 budgets::phase_label(budgets::current_phase(process)).en,
+                                 process.slug);
       std::cout << "\nDemo logins (password for all: " << kDemoPassword << ")\n";
       for (const auto& account : demo_accounts())
         std::cout << fmt::format("  {:<17} {}\n", accounts::role_label(account.role).en,

@@ -1,9 +1,14 @@
 #include "accounts/routes.hpp"
 #include "admin/routes.hpp"
+#include "budgets/results_store.hpp"
 #include "budgets/routes.hpp"
 #include "cli/serve.hpp"
 #include "residency/routes.hpp"
 #include "web/routes.hpp"
+
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
 
 namespace fabrique::cli {
 
@@ -37,9 +42,31 @@ Platform::Platform(PlatformOptions options) : options_(std::move(options)) {
   }
   site_ = std::make_unique<web::Site>(*app_);
   register_all_routes(*site_);
+  if (options_.jobs_interval.count() > 0)
+    jobs_ = std::jthread([this](std::stop_token stop) {
+      std::mutex mutex;
+      std::condition_variable_any wake;
+      while (!stop.stop_requested()) {
+        try {
+          auto db = database_->connect();
+          run_background_jobs(*db);
+        } catch (const std::exception& e) {
+          // The next round tries again; the database may be restarting.
+          std::cerr << "fabrique: background jobs: " << e.what() << "\n";
+        }
+        std::unique_lock lock(mutex);
+        wake.wait_for(lock, stop, options_.jobs_interval, [] { return false; });
+      }
+    });
 }
 
+void run_background_jobs(store::Connection& db) { budgets::count_due_processes(db); }
+
 Platform::~Platform() {
+  if (jobs_.joinable()) {
+    jobs_.request_stop();
+    jobs_.join();
+  }
   if (sender_) sender_->stop();
 }
 

@@ -3,6 +3,9 @@
 // tests build the same thing.
 #pragma once
 
+#include <chrono>
+#include <thread>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -22,6 +25,9 @@ struct PlatformOptions {
   mail::MailSettings mail;            // empty folder and smtp_url: "<database>-mail" folder
   std::size_t connections = 8;
   bool send_mail = true;  // start the sender thread
+  // How often the background jobs run (closing phases' work: counting a
+  // vote that has closed); zero: never (tests run them by hand).
+  std::chrono::seconds jobs_interval{30};
 };
 
 // Opens (and migrates) the database, loads the secrets, registers every
@@ -45,7 +51,12 @@ class Platform {
   std::unique_ptr<web::App> app_;
   std::unique_ptr<web::Site> site_;
   std::unique_ptr<mail::MailSender> sender_;
+  std::jthread jobs_;  // last: stopped and joined first
 };
+
+// The work that dates trigger, for every capability (a budget's vote closing
+// gets counted), run once.
+void run_background_jobs(store::Connection& db);
 
 // Every capability's routes, in one place.
 void register_all_routes(web::Site& site);

@@ -251,6 +251,7 @@ struct Bound {
 
 class PostgresConnection final : public Connection {
  public:
+  std::string_view for_share() const override { return " FOR SHARE"; }
   explicit PostgresConnection(const std::string& url) {
     // Defaults first, so that the URL may override them; the encoding last,
     // as the rest of the code reads and writes UTF-8.

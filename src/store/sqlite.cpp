@@ -35,6 +35,7 @@ bool only_space(std::string_view text) {
 
 class SqliteConnection final : public Connection {
  public:
+  std::string_view for_share() const override { return ""; }
   explicit SqliteConnection(const std::string& path) {
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {

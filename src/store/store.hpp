@@ -33,6 +33,10 @@ class Connection {
   // Runs `body` in a transaction: committed (durably) when it returns, rolled
   // back when it throws.
   virtual void transaction(const std::function<void(Connection&)>& body) = 0;
+  // " FOR SHARE" on PostgreSQL, "" on SQLite (whose write transactions
+  // already exclude each other): appended to a SELECT of one row, it keeps
+  // that row from changing until the transaction ends.
+  virtual std::string_view for_share() const = 0;
 };
 
 class Database {

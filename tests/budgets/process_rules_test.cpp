@@ -90,6 +90,20 @@ TEST(ProcessRules, DatesMustFollowEachOther) {
             "Le début de l'analyse ne peut pas précéder l'ouverture des propositions.");
 }
 
+TEST(ProcessRules, PhragmenCountsApprovalAndBudgetBallotsOnly) {
+  ProcessForm f = good_form();
+  f.rule = "phragmen";
+  EXPECT_TRUE(validate_process(f, kDistricts).errors.empty());
+  f.ballot_type = "knapsack";
+  EXPECT_TRUE(validate_process(f, kDistricts).errors.empty());
+  for (const char* type : {"cumulative", "ranked"}) {
+    f.ballot_type = type;
+    const auto errors = validate_process(f, kDistricts).errors;
+    ASSERT_TRUE(errors.contains("rule")) << type;
+    EXPECT_NE(errors.at("rule").en.find("approval and budget ballots only"), std::string::npos);
+  }
+}
+
 TEST(ProcessRules, CityWideVotingNeedsACityWideAmount) {
   ProcessForm f = good_form();
   f.city_wide_amount = "";

@@ -57,7 +57,7 @@ class HttpServer : public ::testing::Test {
       return http::Response::json(200, R"({"slow":true})");
     });
     router.post("/echo", [](const http::Request& r) { return http::Response::json(200, r.body); });
-    router.get("/api/budgets/{slug}", [](const http::Request& r) {
+    router.get("/api/test-params/{slug}", [](const http::Request& r) {
       return http::Response::json(200, "\"" + http::escape_json(r.param("slug")) + "\"");
     });
     router.get("/boom",
@@ -166,16 +166,16 @@ TEST_F(HttpServer, WrongMethodIs405WithAllow) {
   EXPECT_EQ(reply[bhttp::field::allow], "GET, HEAD");
   expect_security_headers(reply);
 
-  Reply api = send(bhttp::verb::delete_, "/api/budgets/x");
+  Reply api = send(bhttp::verb::delete_, "/api/test-params/x");
   EXPECT_EQ(api.result_int(), 405);
   EXPECT_EQ(api[bhttp::field::content_type], "application/json");
 }
 
 TEST_F(HttpServer, PathParametersAreDecoded) {
-  Reply reply = get("/api/budgets/gen%C3%A8ve?x=1");
+  Reply reply = get("/api/test-params/gen%C3%A8ve?x=1");
   EXPECT_EQ(reply.result_int(), 200);
   EXPECT_EQ(reply.body(), "\"gen\xC3\xA8ve\"");
-  EXPECT_EQ(get("/api/budgets/a/b").result_int(), 404);
+  EXPECT_EQ(get("/api/test-params/a/b").result_int(), 404);
 }
 
 TEST_F(HttpServer, HeadHasNoBody) {
@@ -372,6 +372,7 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
     return line;
   };
   EXPECT_EQ(next_line(), "database: applied migration 1");
+  EXPECT_EQ(next_line(), "database: applied migration 2");
   const std::string line = next_line();
   close(out[0]);
   const std::string prefix = "listening on http://127.0.0.1:";
@@ -403,9 +404,10 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
 
   auto db = store::open("sqlite:" + database.string());
-  auto rows = db->connect()->query("SELECT version FROM schema_migrations");
-  ASSERT_EQ(rows.size(), 1u);
+  auto rows = db->connect()->query("SELECT version FROM schema_migrations ORDER BY version");
+  ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(std::get<std::int64_t>(rows[0][0]), 1);
+  EXPECT_EQ(std::get<std::int64_t>(rows[1][0]), 2);
   db.reset();
   for (const char* suffix : {"", "-wal", "-shm", ".conf", ".secret"})
     std::filesystem::remove(database.string() + suffix);

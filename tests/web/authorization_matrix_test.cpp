@@ -20,7 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "budgets/repository.hpp"
 #include "core/time.hpp"
+#include "residency/actions.hpp"
 #include "web/web_support.hpp"
 
 namespace fabrique {
@@ -43,6 +45,9 @@ const Roles kAdministrators{Administrator};
 const Roles kCounterStaff{Administrator, Clerk};
 // People who prove they live here (not organisations, not work accounts).
 const Roles kPeople{Resident, Elected};
+// Who may propose a budget project: people, and organisations.
+const Roles kProposers{Resident, Elected, Organisation};
+const Roles kReviewers{Administrator, Reviewer};
 
 struct Row {
   std::string method;
@@ -88,6 +93,45 @@ const std::vector<Row>& matrix() {
       {"POST", "/admin/districts", kAdministrators},
       {"GET", "/admin/counter", kCounterStaff},
       {"POST", "/admin/counter", kCounterStaff},
+      // Participatory budgets: public pages, residents' own actions, staff tools.
+      // The matrix's process is in its review phase (see SetUp): phase rules
+      // answer 409 or a page, never 403, for those allowed.
+      {"GET", "/budgets", kEveryone},
+      {"GET", "/budgets/{slug}", kEveryone},
+      {"GET", "/budgets/{slug}/projects/{id}", kEveryone},
+      {"GET", "/budgets/images/{id}", kEveryone},
+      {"GET", "/budgets/{slug}/propose", kProposers},
+      {"POST", "/budgets/{slug}/propose", kProposers},
+      {"GET", "/budgets/{slug}/projects/{id}/edit", kProposers},
+      {"POST", "/budgets/{slug}/projects/{id}/edit", kProposers},
+      {"POST", "/budgets/{slug}/projects/{id}/follow", kSignedIn},
+      {"GET", "/admin/budgets", kStaff},
+      {"GET", "/admin/budgets/new", kAdministrators},
+      {"POST", "/admin/budgets/new", kAdministrators},
+      {"GET", "/admin/budgets/{slug}/edit", kAdministrators},
+      {"POST", "/admin/budgets/{slug}/edit", kAdministrators},
+      {"POST", "/admin/budgets/{slug}/next-phase", kAdministrators},
+      {"GET", "/admin/budgets/{slug}/review", kReviewers},
+      {"GET", "/admin/budgets/{slug}/projects/{id}/review", kReviewers},
+      {"POST", "/admin/budgets/{slug}/projects/{id}/review", kReviewers},
+      {"GET", "/admin/budgets/{slug}/projects/{id}/tracking", kAdministrators},
+      {"POST", "/admin/budgets/{slug}/projects/{id}/tracking", kAdministrators},
+      {"GET", "/budgets/{slug}/vote", kPeople},
+      {"POST", "/budgets/{slug}/vote", kPeople},
+      {"GET", "/budgets/{slug}/receipt", kEveryone},
+      {"GET", "/admin/budgets/{slug}/counter", kCounterStaff},
+      {"POST", "/admin/budgets/{slug}/counter", kCounterStaff},
+      {"GET", "/admin/budgets/{slug}/counter/import", kCounterStaff},
+      {"POST", "/admin/budgets/{slug}/counter/import", kCounterStaff},
+      {"GET", "/budgets/{slug}/results", kEveryone},
+      {"GET", "/budgets/{slug}/export", kEveryone},
+      {"GET", "/admin/budgets/{slug}/results", kAdministrators},
+      {"POST", "/admin/budgets/{slug}/results/count", kAdministrators},
+      {"POST", "/admin/budgets/{slug}/results/publish", kAdministrators},
+      // The open-data API.
+      {"GET", "/api/budgets", kEveryone},
+      {"GET", "/api/budgets/{slug}", kEveryone},
+      {"GET", "/api/budgets/{slug}/results", kEveryone},
   };
   return rows;
 }
@@ -115,14 +159,21 @@ class AuthorizationMatrix : public ::testing::Test {
                    {now_iso8601()})
             .at(0)
             .at(0));
+    add_budget();
   }
 
-  // The pattern with each `{param}` segment replaced by a real id of its
-  // kind, known by the pattern up to that segment.
+  // The pattern with each `{param}` segment replaced by a real id (or
+  // slug) of its kind, known by the pattern up to that segment.
   std::string concrete(const std::string& pattern) {
-    const std::map<std::string, std::int64_t> ids{
-        {"/admin/accounts/{id}", target_account_},
-        {"/admin/census/imports/{id}", census_import_},
+    const std::map<std::string, std::string> ids{
+        {"/admin/accounts/{id}", std::to_string(target_account_)},
+        {"/admin/census/imports/{id}", std::to_string(census_import_)},
+        {"/budgets/{slug}", kProcessSlug},
+        {"/admin/budgets/{slug}", kProcessSlug},
+        {"/api/budgets/{slug}", kProcessSlug},
+        {"/budgets/{slug}/projects/{id}", std::to_string(project_)},
+        {"/admin/budgets/{slug}/projects/{id}", std::to_string(project_)},
+        {"/budgets/images/{id}", std::to_string(image_)},
     };
     std::string path, prefix;
     std::istringstream segments(pattern.substr(1));
@@ -136,7 +187,7 @@ class AuthorizationMatrix : public ::testing::Test {
       if (found == ids.end())
         ADD_FAILURE() << "no id known for " << prefix
                       << ": add one to AuthorizationMatrix::concrete()";
-      path += "/" + std::to_string(found == ids.end() ? 1 : found->second);
+      path += "/" + (found == ids.end() ? std::string("1") : found->second);
     }
     return pattern.ends_with("/") ? path + "/" : path;
   }
@@ -154,10 +205,54 @@ class AuthorizationMatrix : public ::testing::Test {
     return web_.post(path, client, row.form, std::move(extra));
   }
 
+  // A process in its review phase, with one district, a funded-looking
+  // project (tracked) and an image.
+  void add_budget() {
+    const std::int64_t district =
+        residency::add_district(web_.db(), {"matrix", "Matrice", "Matrix"}).id;
+    budgets::Process process;
+    process.slug = kProcessSlug;
+    process.title_fr = process.title_en = "Matrix budget";
+    process.description_fr = process.description_en = "A budget for the matrix.";
+    process.total_amount = 1000;
+    const auto day = [](int offset) {
+      return format_date(std::chrono::year_month_day{std::chrono::sys_days(today_utc()) +
+                                                     std::chrono::days(offset)}) +
+             "T00:00:00Z";
+    };
+    process.schedule = {day(-20), day(-1), day(10), day(20), day(40)};
+    budgets::Unit unit;
+    unit.district_id = district;
+    unit.amount = 1000;
+    process.units.push_back(unit);
+    budgets::insert_process(web_.db(), process);
+    const auto saved = budgets::find_process(web_.db(), kProcessSlug);
+    image_ = std::get<std::int64_t>(
+        web_.db()
+            .query("INSERT INTO budget_images (content_type, data_base64) VALUES ('image/png', "
+                   "'iVBORw0KGgo=') RETURNING id")
+            .at(0)
+            .at(0));
+    budgets::Project project;
+    project.process_id = saved->id;
+    project.unit_id = saved->units.at(0).id;
+    project.author_id = target_account_;
+    project.title = "Matrix project";
+    project.description = "A project for the matrix.";
+    project.estimated_cost = 500;
+    project.image_id = image_;
+    project_ = budgets::insert_project(web_.db(), project);
+    web_.db().execute("UPDATE budget_projects SET implementation = 'planned' WHERE id = $1",
+                      {project_});
+  }
+
+  static constexpr const char* kProcessSlug = "matrix-budget";
   WebPlatform web_;
   std::map<Role, std::int64_t> account_;
   std::int64_t target_account_ = 0;
   std::int64_t census_import_ = 0;
+  std::int64_t project_ = 0;
+  std::int64_t image_ = 0;
 };
 
 TEST_F(AuthorizationMatrix, EveryRouteHasARowAndEveryRowARoute) {

@@ -107,6 +107,7 @@ class WebPlatform {
     options.config = std::move(config);
     options.send_mail = false;
     options.connections = 4;
+    options.jobs_interval = std::chrono::seconds(0);  // tests run them by hand
     platform_ = std::make_unique<cli::Platform>(options);
     router_ = platform_->router();
     db_ = platform_->database().connect();

@@ -1,0 +1,780 @@
+#include "budgets/ballot.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "residency/rules.hpp"
+
+namespace fabrique::budgets {
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), lower_ascii);
+  return out;
+}
+
+// A whole number, possibly negative; nullopt when the text is not one.
+std::optional<std::int64_t> whole_number(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<std::int64_t> positive_id(std::string_view text) {
+  const auto value = whole_number(trim(text));
+  if (!value || *value <= 0) return std::nullopt;
+  return value;
+}
+
+// A value typed by someone, safe to quote in a message: at most 30 bytes
+// of it, cut on a character boundary.
+std::string shown(std::string_view text) {
+  if (text.size() <= 30) return std::string(text);
+  std::size_t cut = 30;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "…";
+}
+
+// How messages name a project: its title and number.
+std::string project_en(const Project& project) {
+  return fmt::format("“{}” (no. {})", project.title, project.id);
+}
+std::string project_fr(const Project& project) {
+  return fmt::format("« {} » (no {})", project.title, project.id);
+}
+Text named(std::int64_t id, const ProjectIndex& projects) {
+  const auto found = projects.find(id);
+  if (found == projects.end())
+    return {fmt::format("project no. {}", id), fmt::format("projet no {}", id)};
+  return {project_en(found->second), project_fr(found->second)};
+}
+
+std::string projects_en(std::int64_t n) {
+  return n == 1 ? "1 project" : fmt::format("{} projects", n);
+}
+std::string projects_fr(std::int64_t n) {
+  return n == 1 ? "1 projet" : fmt::format("{} projets", n);
+}
+std::string points_en(std::int64_t n) { return n == 1 ? "1 point" : fmt::format("{} points", n); }
+std::string points_fr(std::int64_t n) { return n == 1 ? "1 point" : fmt::format("{} points", n); }
+
+Text empty_ballot(BallotType type) {
+  switch (type) {
+    case BallotType::Cumulative:
+      return {"Your ballot is empty: give points to at least one project.",
+              "Votre bulletin est vide : donnez des points à au moins un projet."};
+    case BallotType::Ranked:
+      return {"Your ballot is empty: rank at least one project.",
+              "Votre bulletin est vide : classez au moins un projet."};
+    case BallotType::Approval:
+    case BallotType::Knapsack:
+      break;
+  }
+  return {"Your ballot is empty: choose at least one project.",
+          "Votre bulletin est vide : choisissez au moins un projet."};
+}
+
+// Why a project cannot be on this unit's ballot, or nullopt when it can.
+std::optional<Text> project_problem(std::int64_t id, const Process& process, const Unit& unit,
+                                    const ProjectIndex& projects) {
+  const auto found = projects.find(id);
+  if (found == projects.end() || found->second.process_id != process.id)
+    return Text{fmt::format("There is no project number {} in this participatory budget.", id),
+                fmt::format("Il n'y a pas de projet numéro {} dans ce budget participatif.", id)};
+  const Project& project = found->second;
+  if (project.unit_id != unit.id) {
+    const Unit* other = process.unit(project.unit_id);
+    const std::string other_en = other ? other->name_en : "another budget";
+    const std::string other_fr = other ? other->name_fr : "un autre budget";
+    return Text{fmt::format("{} is a project of {}: it is not on the ballot of {}.",
+                            project_en(project), other_en, unit.name_en),
+                fmt::format("{} est un projet de {} : il ne figure pas sur le bulletin de {}.",
+                            project_fr(project), other_fr, unit.name_fr)};
+  }
+  switch (project.status) {
+    case ReviewStatus::Feasible:
+      return std::nullopt;
+    case ReviewStatus::Infeasible:
+      return Text{
+          fmt::format("{} was found not feasible: it is not on the ballot.", project_en(project)),
+          fmt::format("{} a été jugé non réalisable : il ne figure pas sur le bulletin.",
+                      project_fr(project))};
+    case ReviewStatus::Merged:
+      return Text{fmt::format("{} was merged with a similar project: it is not on the ballot.",
+                              project_en(project)),
+                  fmt::format("{} a été fusionné avec un projet semblable : il ne figure pas sur "
+                              "le bulletin.",
+                              project_fr(project))};
+    case ReviewStatus::Submitted:
+      break;
+  }
+  return Text{fmt::format("{} was not reviewed: it is not on the ballot.", project_en(project)),
+              fmt::format("{} n'a pas été analysé : il ne figure pas sur le bulletin.",
+                          project_fr(project))};
+}
+
+// The rules on the ballot's size, cost and points, for choices that are all
+// on the ballot.
+std::vector<Text> rule_problems(const Process& process, const Unit& unit,
+                                const ProjectIndex& projects, const std::vector<Choice>& choices) {
+  std::vector<Text> out;
+  const auto n = static_cast<std::int64_t>(choices.size());
+  const std::int64_t min = process.min_choices;
+  const std::int64_t max = process.max_choices;
+  switch (process.ballot_type) {
+    case BallotType::Approval:
+      if (n < min)
+        out.push_back(
+            {fmt::format("Choose at least {}; your ballot has {}.", projects_en(min), n),
+             fmt::format("Choisissez au moins {} ; votre bulletin en a {}.", projects_fr(min), n)});
+      if (n > max)
+        out.push_back(
+            {fmt::format("Choose at most {}; your ballot has {}: remove {}.", projects_en(max), n,
+                         n - max),
+             fmt::format("Choisissez au plus {} ; votre bulletin en a {} : retirez-en {}.",
+                         projects_fr(max), n, n - max)});
+      break;
+    case BallotType::Ranked:
+      if (n < min)
+        out.push_back(
+            {fmt::format("Rank at least {}; you ranked {}.", projects_en(min), n),
+             fmt::format("Classez au moins {} ; vous en avez classé {}.", projects_fr(min), n)});
+      if (n > max)
+        out.push_back({fmt::format("Rank at most {}; you ranked {}: take {} out of the ranking.",
+                                   projects_en(max), n, n - max),
+                       fmt::format("Classez au plus {} ; vous en avez classé {} : retirez-en {} "
+                                   "du classement.",
+                                   projects_fr(max), n, n - max)});
+      break;
+    case BallotType::Knapsack: {
+      const Meter meter = budget_meter(process, unit, projects, choices);
+      if (meter.over)
+        out.push_back(
+            {fmt::format("The projects you chose cost {}, which is {} more than the budget of {} "
+                         "({}). Remove projects until the total fits.",
+                         format_amount(meter.total, Lang::En),
+                         format_amount(meter.over_by, Lang::En), unit.name_en,
+                         format_amount(meter.amount, Lang::En)),
+             fmt::format(
+                 "Les projets choisis coûtent {}, soit {} de plus que le budget de {} ({}). "
+                 "Retirez des projets jusqu'à ce que le total tienne.",
+                 format_amount(meter.total, Lang::Fr), format_amount(meter.over_by, Lang::Fr),
+                 unit.name_fr, format_amount(meter.amount, Lang::Fr))});
+      break;
+    }
+    case BallotType::Cumulative: {
+      std::int64_t used = 0;
+      for (const Choice& choice : choices) used += choice.points;
+      if (used > process.points_total)
+        out.push_back(
+            {fmt::format("You gave {}, but you have {}: take away {}.", points_en(used),
+                         points_en(process.points_total), points_en(used - process.points_total)),
+             fmt::format("Vous avez donné {}, mais vous en avez {} : retirez-en {}.",
+                         points_fr(used), points_fr(process.points_total),
+                         points_fr(used - process.points_total))});
+      break;
+    }
+  }
+  return out;
+}
+
+// What a form holds for one ballot, before the projects are looked at.
+struct RawBallot {
+  std::vector<Choice> choices;  // in ballot order (by id; by rank when ranked)
+  std::map<std::int64_t, std::string> entered;
+  std::vector<BallotError> errors;
+};
+
+RawBallot read_approval(const FormFields& fields, std::string_view prefix) {
+  RawBallot raw;
+  const std::string name = project_field(prefix);
+  const std::string whole = choices_field(prefix);
+  std::set<std::int64_t> ids;
+  std::size_t count = 0;
+  for (const auto& [field, value] : fields) {
+    if (field != name) continue;
+    if (++count > kMaxBallotEntries) {
+      raw.errors.push_back(
+          {whole, {"The ballot holds too many choices.", "Le bulletin contient trop de choix."}});
+      break;
+    }
+    const auto id = positive_id(value);
+    if (!id) {
+      raw.errors.push_back(
+          {whole,
+           {fmt::format("A choice of the ballot (“{}”) is not a project number.", shown(value)),
+            fmt::format("Un choix du bulletin (« {} ») n'est pas un numéro de projet.",
+                        shown(value))}});
+      continue;
+    }
+    ids.insert(*id);  // a project ticked twice is chosen once
+    raw.entered[*id] = "1";
+  }
+  for (std::int64_t id : ids) raw.choices.push_back({id, 1});
+  return raw;
+}
+
+// Cumulative points or ranks: PREFIX + stem + ID = number.
+struct NumberEntry {
+  std::int64_t id = 0;
+  std::int64_t value = 0;
+};
+
+std::vector<NumberEntry> read_numbers(const FormFields& fields, std::string_view prefix,
+                                      std::string_view stem, bool ranks,
+                                      const ProjectIndex& projects, RawBallot& raw) {
+  const std::string start = std::string(prefix) + std::string(stem);
+  const std::string whole = choices_field(prefix);
+  std::vector<NumberEntry> out;
+  std::size_t count = 0;
+  for (const auto& [field, value] : fields) {
+    if (!field.starts_with(start)) continue;
+    if (++count > kMaxBallotEntries) {
+      raw.errors.push_back(
+          {whole, {"The ballot holds too many choices.", "Le bulletin contient trop de choix."}});
+      break;
+    }
+    const auto id = positive_id(std::string_view(field).substr(start.size()));
+    if (!id) {
+      raw.errors.push_back({whole,
+                            {"A field of the ballot does not name a project.",
+                             "Un champ du bulletin ne désigne aucun projet."}});
+      continue;
+    }
+    if (raw.entered.contains(*id)) continue;  // the first value counts, as for any field
+    raw.entered[*id] = value;
+    const std::string_view text = trim(value);
+    if (text.empty()) continue;
+    const Text project = named(*id, projects);
+    const std::string at = input_id(prefix, *id);
+    const auto number = whole_number(text);
+    if (!number) {
+      raw.errors.push_back(
+          {at, ranks
+                   ? Text{fmt::format("Rank of {}: write a whole number, 1 for your favourite "
+                                      "(found “{}”).",
+                                      project.en, shown(text)),
+                          fmt::format("Rang de {} : écrivez un nombre entier, 1 pour votre préféré "
+                                      "(« {} » trouvé).",
+                                      project.fr, shown(text))}
+                   : Text{fmt::format("Points for {}: write a whole number, like 2 (found “{}”).",
+                                      project.en, shown(text)),
+                          fmt::format("Points pour {} : écrivez un nombre entier, comme 2 (« {} » "
+                                      "trouvé).",
+                                      project.fr, shown(text))}});
+      continue;
+    }
+    if (*number < 0 || (ranks && *number == 0)) {
+      raw.errors.push_back(
+          {at, ranks
+                   ? Text{fmt::format("Rank of {}: ranks start at 1 (your favourite).", project.en),
+                          fmt::format("Rang de {} : les rangs commencent à 1 (votre préféré).",
+                                      project.fr)}
+                   : Text{fmt::format("Points for {}: points cannot be negative.", project.en),
+                          fmt::format("Points pour {} : les points ne peuvent pas être négatifs.",
+                                      project.fr)}});
+      continue;
+    }
+    if (*number == 0) continue;  // no points: not chosen
+    out.push_back({*id, *number});
+  }
+  return out;
+}
+
+RawBallot read_cumulative(const FormFields& fields, std::string_view prefix,
+                          const ProjectIndex& projects) {
+  RawBallot raw;
+  auto entries = read_numbers(fields, prefix, "points_", false, projects, raw);
+  std::sort(entries.begin(), entries.end(),
+            [](const NumberEntry& a, const NumberEntry& b) { return a.id < b.id; });
+  for (const NumberEntry& e : entries) raw.choices.push_back({e.id, e.value});
+  return raw;
+}
+
+RawBallot read_ranked(const FormFields& fields, std::string_view prefix,
+                      const ProjectIndex& projects) {
+  RawBallot raw;
+  auto entries = read_numbers(fields, prefix, "rank_", true, projects, raw);
+  std::sort(entries.begin(), entries.end(), [](const NumberEntry& a, const NumberEntry& b) {
+    return a.value != b.value ? a.value < b.value : a.id < b.id;
+  });
+  const std::string whole = choices_field(prefix);
+  for (std::size_t i = 0; i + 1 < entries.size(); ++i) {
+    if (entries[i].value != entries[i + 1].value) continue;
+    const Text a = named(entries[i].id, projects);
+    const Text b = named(entries[i + 1].id, projects);
+    raw.errors.push_back(
+        {whole,
+         {fmt::format("Rank {} is given to more than one project ({} and {}): each rank once.",
+                      entries[i].value, a.en, b.en),
+          fmt::format("Le rang {} est donné à plusieurs projets ({} et {}) : chaque rang une "
+                      "seule fois.",
+                      entries[i].value, a.fr, b.fr)}});
+    break;
+  }
+  std::int64_t expected = 1;
+  for (const NumberEntry& e : entries) {
+    if (e.value > expected) {
+      raw.errors.push_back(
+          {whole,
+           {fmt::format("Ranks go 1, 2, 3… without gaps: rank {} is missing.", expected),
+            fmt::format("Les rangs se suivent 1, 2, 3… sans trou : le rang {} manque.",
+                        expected)}});
+      break;
+    }
+    expected = e.value + 1;
+  }
+  for (const NumberEntry& e : entries) raw.choices.push_back({e.id, 1});
+  return raw;
+}
+
+}  // namespace
+
+std::string choices_field(std::string_view prefix) { return std::string(prefix) + "choices"; }
+std::string project_field(std::string_view prefix) { return std::string(prefix) + "project"; }
+std::string points_field(std::string_view prefix, std::int64_t project_id) {
+  return std::string(prefix) + "points_" + std::to_string(project_id);
+}
+std::string rank_field(std::string_view prefix, std::int64_t project_id) {
+  return std::string(prefix) + "rank_" + std::to_string(project_id);
+}
+std::string input_id(std::string_view prefix, std::int64_t project_id) {
+  return std::string(prefix) + "choice-" + std::to_string(project_id);
+}
+
+std::vector<std::int64_t> projects_named(const FormFields& fields, std::string_view prefix) {
+  const std::string approval = project_field(prefix);
+  const std::string points = std::string(prefix) + "points_";
+  const std::string ranks = std::string(prefix) + "rank_";
+  std::set<std::int64_t> ids;
+  for (const auto& [field, value] : fields) {
+    if (ids.size() == kMaxBallotEntries) break;
+    std::optional<std::int64_t> id;
+    if (field == approval)
+      id = positive_id(value);
+    else if (field.starts_with(points))
+      id = positive_id(std::string_view(field).substr(points.size()));
+    else if (field.starts_with(ranks))
+      id = positive_id(std::string_view(field).substr(ranks.size()));
+    if (id) ids.insert(*id);
+  }
+  return {ids.begin(), ids.end()};
+}
+
+bool left_blank(const BallotEntry& entry) {
+  return std::all_of(entry.entered.begin(), entry.entered.end(), [](const auto& item) {
+    const std::string_view value = trim(item.second);
+    return value.empty() || value == "0";
+  });
+}
+
+bool on_ballot(const Project& project, const Unit& unit) {
+  return project.unit_id == unit.id && project.status == ReviewStatus::Feasible;
+}
+
+std::vector<BallotError> check_choices(const Process& process, const Unit& unit,
+                                       const ProjectIndex& projects,
+                                       const std::vector<Choice>& choices) {
+  std::vector<BallotError> errors;
+  const std::string whole = choices_field("");
+  if (choices.empty()) {
+    errors.push_back({whole, empty_ballot(process.ballot_type)});
+    return errors;
+  }
+  if (choices.size() > kMaxBallotEntries) {
+    errors.push_back(
+        {whole, {"The ballot holds too many choices.", "Le bulletin contient trop de choix."}});
+    return errors;
+  }
+  std::set<std::int64_t> seen;
+  for (const Choice& choice : choices) {
+    if (!seen.insert(choice.project_id).second) {
+      const Text project = named(choice.project_id, projects);
+      errors.push_back({whole,
+                        {fmt::format("{} is on the ballot more than once.", project.en),
+                         fmt::format("{} figure plusieurs fois sur le bulletin.", project.fr)}});
+      continue;
+    }
+    if (auto problem = project_problem(choice.project_id, process, unit, projects)) {
+      errors.push_back({whole, std::move(*problem)});
+    }
+    if (choice.points < 1 ||
+        (process.ballot_type != BallotType::Cumulative && choice.points != 1)) {
+      const Text project = named(choice.project_id, projects);
+      errors.push_back(
+          {whole,
+           {fmt::format("Points for {}: a whole number of at least 1.", project.en),
+            fmt::format("Points pour {} : un nombre entier d'au moins 1.", project.fr)}});
+    }
+  }
+  // The size, cost and points rules also hold when some choice is refused:
+  // the voter then sees every problem at once.
+  for (Text& problem : rule_problems(process, unit, projects, choices))
+    errors.push_back({whole, std::move(problem)});
+  return errors;
+}
+
+BallotEntry check_ballot(const Process& process, const Unit& unit, const ProjectIndex& projects,
+                         const FormFields& fields, std::string_view prefix) {
+  RawBallot raw;
+  switch (process.ballot_type) {
+    case BallotType::Approval:
+    case BallotType::Knapsack:
+      raw = read_approval(fields, prefix);
+      break;
+    case BallotType::Cumulative:
+      raw = read_cumulative(fields, prefix, projects);
+      break;
+    case BallotType::Ranked:
+      raw = read_ranked(fields, prefix, projects);
+      break;
+  }
+  BallotEntry entry;
+  entry.entered = std::move(raw.entered);
+  entry.errors = std::move(raw.errors);
+  const std::string whole = choices_field(prefix);
+  if (raw.choices.empty() && !entry.errors.empty()) return entry;  // the reading says why
+  for (BallotError& error : check_choices(process, unit, projects, raw.choices)) {
+    error.field = whole;
+    entry.errors.push_back(std::move(error));
+  }
+  for (const Choice& choice : raw.choices) {
+    const auto found = projects.find(choice.project_id);
+    if (found != projects.end() && on_ballot(found->second, unit)) entry.choices.push_back(choice);
+  }
+  return entry;
+}
+
+Text ballot_instructions(const Process& process, const Unit& unit) {
+  const int min = process.min_choices;
+  const int max = process.max_choices;
+  switch (process.ballot_type) {
+    case BallotType::Approval:
+      if (min == max)
+        return {fmt::format("Choose {}.", projects_en(min)),
+                fmt::format("Choisissez {}.", projects_fr(min))};
+      return {fmt::format("Choose {} to {} projects.", min, max),
+              fmt::format("Choisissez de {} à {} projets.", min, max)};
+    case BallotType::Knapsack:
+      return {fmt::format("Choose the projects you want, as long as their total cost stays within "
+                          "the budget of {}: {}.",
+                          unit.name_en, format_amount(unit.amount, Lang::En)),
+              fmt::format("Choisissez les projets que vous voulez, tant que leur coût total reste "
+                          "dans le budget de {} : {}.",
+                          unit.name_fr, format_amount(unit.amount, Lang::Fr))};
+    case BallotType::Cumulative:
+      return {fmt::format("Share up to {} among the projects: more points for those you like "
+                          "most. Leave a project empty to give it none.",
+                          points_en(process.points_total)),
+              fmt::format("Répartissez jusqu'à {} entre les projets : plus de points pour ceux "
+                          "que vous préférez. Laissez un projet vide pour ne rien lui donner.",
+                          points_fr(process.points_total))};
+    case BallotType::Ranked:
+      if (min == max)
+        return {fmt::format("Rank {}: 1 for your favourite, then 2, 3…", projects_en(min)),
+                fmt::format("Classez {} : 1 pour votre préféré, puis 2, 3…", projects_fr(min))};
+      return {
+          fmt::format("Rank {} to {} projects: 1 for your favourite, then 2, 3…", min, max),
+          fmt::format("Classez de {} à {} projets : 1 pour votre préféré, puis 2, 3…", min, max)};
+  }
+  return {"", ""};
+}
+
+Meter budget_meter(const Process& process, const Unit& unit, const ProjectIndex& projects,
+                   const std::vector<Choice>& choices) {
+  Meter meter;
+  meter.amount = unit.amount;
+  meter.points_total = process.points_total;
+  std::set<std::int64_t> counted;
+  for (const Choice& choice : choices) {
+    const auto found = projects.find(choice.project_id);
+    if (found == projects.end() || !on_ballot(found->second, unit)) continue;
+    if (!counted.insert(choice.project_id).second) continue;
+    meter.total += found->second.cost();
+    ++meter.chosen;
+    meter.points_used += choice.points;
+  }
+  meter.remaining = std::max<Amount>(meter.amount - meter.total, 0);
+  meter.over_by = std::max<Amount>(meter.total - meter.amount, 0);
+  meter.over = meter.total > meter.amount;
+  meter.percent = meter.amount > 0
+                      ? static_cast<int>(std::min<Amount>(meter.total * 100 / meter.amount, 999))
+                      : 0;
+  meter.points_left = std::max<std::int64_t>(meter.points_total - meter.points_used, 0);
+  return meter;
+}
+
+bool matches_filter(const Project& project, std::string_view search,
+                    std::optional<Amount> max_cost) {
+  if (max_cost && project.cost() > *max_cost) return false;
+  const std::string words = lower(trim(search));
+  if (words.empty()) return true;
+  return lower(project.title).find(words) != std::string::npos ||
+         lower(project.description).find(words) != std::string::npos;
+}
+
+std::map<std::int64_t, std::string> entered_of(BallotType type,
+                                               const std::vector<Choice>& choices) {
+  std::map<std::int64_t, std::string> out;
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    const Choice& choice = choices[i];
+    switch (type) {
+      case BallotType::Approval:
+      case BallotType::Knapsack:
+        out[choice.project_id] = "1";
+        break;
+      case BallotType::Cumulative:
+        out[choice.project_id] = std::to_string(choice.points);
+        break;
+      case BallotType::Ranked:
+        out[choice.project_id] = std::to_string(i + 1);
+        break;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Files of paper ballots
+
+ParsedChoices parse_paper_choices(std::string_view text, BallotType type) {
+  ParsedChoices out;
+  const bool with_points = type == BallotType::Cumulative;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    while (at < text.size() && (text[at] == ' ' || text[at] == '\t')) ++at;
+    if (at == text.size()) break;
+    std::size_t end = at;
+    while (end < text.size() && text[end] != ' ' && text[end] != '\t') ++end;
+    const std::string_view token = text.substr(at, end - at);
+    at = end;
+    const std::size_t colon = token.find(':');
+    Choice choice;
+    const auto id = positive_id(token.substr(0, colon));
+    // Without a points column an entry is a bare id; with one, ID:POINTS.
+    std::optional<std::int64_t> points;
+    if (!with_points && colon == std::string_view::npos)
+      points = 1;
+    else if (with_points && colon != std::string_view::npos)
+      points = positive_id(token.substr(colon + 1));
+    if (!id || !points.has_value()) {
+      out.error =
+          with_points
+              ? Text{fmt::format("Projects: “{}” is not PROJECT:POINTS (for example 12:3).",
+                                 shown(token)),
+                     fmt::format("Projets : « {} » n'est pas de la forme PROJET:POINTS (par "
+                                 "exemple 12:3).",
+                                 shown(token))}
+              : Text{fmt::format("Projects: “{}” is not a project number.", shown(token)),
+                     fmt::format("Projets : « {} » n'est pas un numéro de projet.", shown(token))};
+      return out;
+    }
+    if (out.choices.size() == kMaxBallotEntries) {
+      out.error = Text{"Projects: too many.", "Projets : trop nombreux."};
+      return out;
+    }
+    choice.project_id = *id;
+    choice.points = *points;
+    out.choices.push_back(choice);
+  }
+  // Approval and knapsack ballots are sets: kept in id order, as online.
+  if (type == BallotType::Approval || type == BallotType::Knapsack)
+    std::sort(out.choices.begin(), out.choices.end(),
+              [](const Choice& a, const Choice& b) { return a.project_id < b.project_id; });
+  if (type == BallotType::Cumulative)
+    std::sort(out.choices.begin(), out.choices.end(),
+              [](const Choice& a, const Choice& b) { return a.project_id < b.project_id; });
+  return out;
+}
+
+namespace {
+
+// Splits CSV text into records of fields. `separator` is decided by the caller.
+class CsvSplitter {
+ public:
+  CsvSplitter(std::string_view text, char separator) : text_(text), separator_(separator) {}
+
+  // The next record (blank ones included); false at the end. `line` is
+  // where it starts; `error` says what is wrong with its quoting.
+  bool next(std::vector<std::string>& fields, std::size_t& line, std::optional<Text>& error) {
+    fields.clear();
+    error.reset();
+    if (pos_ >= text_.size()) return false;
+    line = line_;
+    std::string field;
+    bool quoted = false;
+    bool after_quote = false;
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_];
+      if (quoted) {
+        ++pos_;
+        if (c == '"') {
+          if (pos_ < text_.size() && text_[pos_] == '"') {
+            field += '"';
+            ++pos_;
+          } else {
+            quoted = false;
+            after_quote = true;
+          }
+        } else {
+          if (c == '\n') ++line_;
+          field += c;
+        }
+        continue;
+      }
+      if (c == '\r' || c == '\n') {
+        pos_ += (c == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n') ? 2 : 1;
+        ++line_;
+        break;
+      }
+      ++pos_;
+      if (c == separator_) {
+        fields.push_back(std::move(field));
+        field.clear();
+        after_quote = false;
+        continue;
+      }
+      if (c == '"' && trim(field).empty() && !after_quote) {
+        field.clear();
+        quoted = true;
+        continue;
+      }
+      if (after_quote && c != ' ' && c != '\t' && !error)
+        error = Text{
+            "Unexpected character after a closing quote (a quote inside a quoted field "
+            "is written \"\").",
+            "Caractère inattendu après un guillemet fermant (un guillemet dans un champ "
+            "entre guillemets s'écrit \"\")."};
+      if (!after_quote) field += c;
+    }
+    if (quoted && !error)
+      error =
+          Text{fmt::format("A quoted field opened on line {} is never closed.", line),
+               fmt::format("Un champ entre guillemets ouvert ligne {} n'est jamais fermé.", line)};
+    fields.push_back(std::move(field));
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+  char separator_;
+  std::size_t pos_ = 0;
+  std::size_t line_ = 1;
+};
+
+Text join(const std::vector<Text>& parts) {
+  Text out;
+  for (const Text& part : parts) {
+    out.en += (out.en.empty() ? "" : " ") + part.en;
+    out.fr += (out.fr.empty() ? "" : " ") + part.fr;
+  }
+  return out;
+}
+
+}  // namespace
+
+PaperBallotFile read_paper_ballots(std::string_view csv, BallotType type,
+                                   std::chrono::year_month_day today) {
+  PaperBallotFile file;
+  if (!residency::valid_utf8(csv)) {
+    file.refusal = Text{"The file is not UTF-8 text: save it as “CSV UTF-8” and send it again.",
+                        "Le fichier n'est pas du texte UTF-8 : enregistrez-le en « CSV UTF-8 » "
+                        "et renvoyez-le."};
+    return file;
+  }
+  if (csv.starts_with("\xEF\xBB\xBF")) csv.remove_prefix(3);
+  const std::string_view first_line = csv.substr(0, csv.find_first_of("\r\n"));
+  const char separator = first_line.find(';') != std::string_view::npos &&
+                                 first_line.find(',') == std::string_view::npos
+                             ? ';'
+                             : ',';
+  CsvSplitter splitter(csv, separator);
+  std::vector<std::string> fields;
+  std::size_t line = 0;
+  std::optional<Text> syntax;
+  if (!splitter.next(fields, line, syntax) || trim(first_line).empty()) {
+    file.refusal = Text{"The file is empty: the first line names the columns.",
+                        "Le fichier est vide : la première ligne nomme les colonnes."};
+    return file;
+  }
+  std::size_t columns[5] = {0, 0, 0, 0, 0};
+  std::vector<std::string> missing;
+  for (std::size_t c = 0; c < 5; ++c) {
+    const auto found = std::find_if(fields.begin(), fields.end(), [&](const std::string& f) {
+      return lower(trim(f)) == kPaperBallotColumns[c];
+    });
+    if (found == fields.end())
+      missing.emplace_back(kPaperBallotColumns[c]);
+    else
+      columns[c] = static_cast<std::size_t>(found - fields.begin());
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (const std::string& name : missing) list += (list.empty() ? "" : ", ") + name;
+    file.refusal =
+        Text{fmt::format("The first line must name the columns document_number, birth_date, "
+                         "postal_code, district and projects; missing: {}.",
+                         list),
+             fmt::format("La première ligne doit nommer les colonnes document_number, birth_date, "
+                         "postal_code, district et projects ; manquantes : {}.",
+                         list)};
+    return file;
+  }
+  const std::size_t width = fields.size();
+  while (splitter.next(fields, line, syntax)) {
+    if (std::all_of(fields.begin(), fields.end(),
+                    [](const std::string& f) { return trim(f).empty(); }))
+      continue;
+    PaperBallotLine record;
+    record.line = line;
+    if (syntax) {
+      record.error = syntax;
+    } else if (fields.size() != width) {
+      record.error =
+          Text{fmt::format("This line has {} fields; the header has {}.", fields.size(), width),
+               fmt::format("Cette ligne a {} champs ; l'en-tête en a {}.", fields.size(), width)};
+    } else {
+      std::vector<Text> problems;
+      residency::Checked document = residency::normalize_document_number(fields[columns[0]]);
+      residency::Checked birth = residency::normalize_birth_date(fields[columns[1]], today);
+      residency::Checked postal = residency::normalize_postal_code(fields[columns[2]]);
+      for (const auto* checked : {&document, &birth, &postal})
+        if (checked->error) problems.push_back(*checked->error);
+      record.unit_slug = lower(trim(fields[columns[3]]));
+      if (record.unit_slug.empty())
+        problems.push_back({"District: missing (a district's identifier, or city-wide).",
+                            "Quartier : manquant (l'identifiant d'un quartier, ou city-wide)."});
+      ParsedChoices parsed = parse_paper_choices(fields[columns[4]], type);
+      if (parsed.error)
+        problems.push_back(*parsed.error);
+      else if (parsed.choices.empty())
+        problems.push_back({"Projects: the ballot is empty.", "Projets : le bulletin est vide."});
+      record.choices = std::move(parsed.choices);
+      if (!problems.empty())
+        record.error = join(problems);
+      else
+        record.identity = {std::move(document.value), std::move(birth.value),
+                           std::move(postal.value)};
+    }
+    file.lines.push_back(std::move(record));
+  }
+  return file;
+}
+
+}  // namespace fabrique::budgets
