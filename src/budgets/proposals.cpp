@@ -590,10 +590,12 @@ ActionResult edit_proposal(store::Connection& db, const Process& process, const 
   ActionResult result;
   result.project_id = project_id;
   db.transaction([&](store::Connection& tx) {
-    std::optional<std::int64_t> image_id =
-        submission.remove_image ? std::nullopt : before->image_id;
-    if (!image.content_type.empty())
-      image_id = insert_image(tx, image.content_type, submission.image);
+    // 0 stands for "no image" (ids start at 1): a plain integer, which GCC's
+    // optimiser does not mistake for uninitialised as it does an optional.
+    std::int64_t kept = submission.remove_image ? 0 : before->image_id.value_or(0);
+    if (!image.content_type.empty()) kept = insert_image(tx, image.content_type, submission.image);
+    const std::optional<std::int64_t> image_id =
+        kept == 0 ? std::nullopt : std::optional<std::int64_t>(kept);
     // Only the author's fields, and only while unreviewed: a review that
     // lands meanwhile is never overwritten.
     const std::int64_t changed = tx.execute(
