@@ -105,6 +105,129 @@ Text text_of(const json::object& object, std::string_view key) {
   return {std::string(t.at("en").as_string()), std::string(t.at("fr").as_string())};
 }
 
+// A .pb text read back and counted under its META `rule`, as
+// `fabrique pb count --rule official` does.
+struct OfficialCount {
+  pb::Election election;
+  pb::Outcome outcome;
+};
+
+OfficialCount count_text(const std::string& pabulib, const Unit& unit) {
+  OfficialCount out;
+  try {
+    out.election = pb::read_pabulib(pabulib, unit.slug + ".pb").election;
+    out.outcome = pb::official(out.election, pb::TieBreak::IdString, /*exact_reports=*/true);
+  } catch (const pb::ParseError& error) {
+    throw CountError(rule_failure(unit, error.reason_text()));
+  } catch (const pb::RuleError& error) {
+    throw CountError(rule_failure(unit, error.text()));
+  }
+  if (out.election.cost_scale != 1)  // Fabrique writes whole euros only
+    throw CountError(rule_failure(unit, {"amounts are not whole euros", "montants non entiers"}));
+  return out;
+}
+
+RuleOutcome rule_outcome(CountingRule rule, const pb::Election& e, const pb::Outcome& o) {
+  RuleOutcome out;
+  out.rule = rule;
+  for (pb::ProjectIndex p : o.selected) out.funded.push_back(e.projects[p].id);
+  out.total_cost = o.total_cost;
+  return out;
+}
+
+// `e` under each rule a city may choose. With `counted` (the count of `e`
+// under its META `rule`), that rule is not counted again: on a large vote a
+// count of equal shares takes seconds.
+std::vector<RuleOutcome> compare_election(pb::Election e, const pb::Outcome* counted) {
+  const std::string* meta_rule = e.meta_value("rule");
+  const std::string counted_rule = counted && meta_rule ? *meta_rule : std::string();
+  std::vector<RuleOutcome> out;
+  for (CountingRule rule :
+       {CountingRule::Greedy, CountingRule::EqualShares, CountingRule::Phragmen}) {
+    if (!counted_rule.empty() && pabulib_rule(rule) == counted_rule) {
+      out.push_back(rule_outcome(rule, e, *counted));
+      continue;
+    }
+    for (pb::MetaEntry& entry : e.meta)  // `e` is a copy: the official rule is the META's
+      if (entry.key == "rule") entry.value = pabulib_rule(rule);
+    try {
+      out.push_back(rule_outcome(rule, e, pb::official(e, pb::TieBreak::IdString)));
+    } catch (const pb::RuleError& error) {
+      RuleOutcome refused;
+      refused.rule = rule;
+      refused.applies = false;
+      refused.error = error.text();
+      out.push_back(std::move(refused));
+    }
+  }
+  return out;
+}
+
+// The result of an official count; `unit_projects` as for result_of_text.
+UnitResult result_of_count(const OfficialCount& counted, const Unit& unit,
+                           const std::vector<Project>& unit_projects) {
+  const pb::Election& e = counted.election;
+  const pb::Outcome& o = counted.outcome;
+  const pb::Explanation fr = pb::explain(e, o, Lang::Fr);
+  const pb::Explanation en = pb::explain(e, o, Lang::En);
+
+  UnitResult r;
+  r.unit_id = unit.id;
+  r.unit_slug = unit.slug;
+  r.rule = e.meta_value("rule") ? *e.meta_value("rule") : std::string();
+  r.budget = e.budget;
+  r.ballots = static_cast<std::int64_t>(e.ballots.size());
+  r.total_cost = o.total_cost;
+  r.summary = {en.summary, fr.summary};
+  for (pb::ProjectIndex p : o.selected) r.funded.push_back(e.projects[p].id);
+
+  std::vector<std::int64_t> points(e.projects.size(), 0);
+  for (const pb::Ballot& ballot : e.ballots)
+    for (std::size_t k = 0; k < ballot.points.size(); ++k)
+      points[ballot.projects[k]] += ballot.points[k];
+  for (pb::ProjectIndex p = 0; p < e.projects.size(); ++p) {
+    const pb::ProjectReport& report = o.reports[p];
+    ProjectResult project;
+    project.id = e.projects[p].id;
+    project.project_id = project_id_of(project.id);
+    project.title = e.projects[p].name;
+    project.cost = e.projects[p].cost;
+    project.votes = report.supporters;
+    if (e.has_points) project.points = points[p];
+    project.selected = report.fate == pb::Fate::Selected;
+    project.fate = fate_name(report.fate);
+    project.round = report.round;
+    project.explanation = {en.projects[p], fr.projects[p]};
+    r.projects.push_back(std::move(project));
+  }
+
+  if (e.ballots.empty()) {
+    r.summary = unit_projects.empty()
+                    ? Text{"No project of this budget was found feasible: none was put to the "
+                           "vote, and none is funded.",
+                           "Aucun projet de ce budget n'a été jugé réalisable : aucun n'a été "
+                           "soumis au vote, aucun n'est financé."}
+                    : Text{"No ballot was cast for this budget: there was nothing to count, and "
+                           "no project is funded.",
+                           "Aucun bulletin n'a été déposé pour ce budget : il n'y avait rien à "
+                           "dépouiller, et aucun projet n'est financé."};
+    for (const Project& p : unit_projects) {
+      if (r.project(std::to_string(p.id))) continue;
+      ProjectResult project;
+      project.id = std::to_string(p.id);
+      project.project_id = p.id;
+      project.title = p.title;
+      project.cost = p.cost();
+      project.fate = kNoBallotFate;
+      project.explanation = {
+          project.id + " (" + p.title + "): not funded: no ballot was cast.",
+          project.id + " (" + p.title + ") : non financé : aucun bulletin n'a été déposé."};
+      r.projects.push_back(std::move(project));
+    }
+  }
+  return r;
+}
+
 }  // namespace
 
 const ProjectResult* UnitResult::project(const std::string& id) const {
@@ -204,82 +327,15 @@ CountedUnit count_unit(const Process& process, const Unit& unit,
   counted.pabulib = pb::write_pabulib(build_election(process, unit, projects, std::move(ballots)));
   std::vector<Project> unit_projects;
   for (const Project* p : feasible_projects(unit, projects)) unit_projects.push_back(*p);
-  counted.result = result_of_text(counted.pabulib, unit, unit_projects);
+  OfficialCount official = count_text(counted.pabulib, unit);
+  counted.result = result_of_count(official, unit, unit_projects);
+  counted.comparison = compare_election(std::move(official.election), &official.outcome);
   return counted;
 }
 
 UnitResult result_of_text(const std::string& pabulib, const Unit& unit,
                           const std::vector<Project>& unit_projects) {
-  pb::Election e;
-  pb::Outcome o;
-  try {
-    e = pb::read_pabulib(pabulib, unit.slug + ".pb").election;
-    o = pb::official(e, pb::TieBreak::IdString, /*exact_reports=*/true);
-  } catch (const pb::ParseError& error) {
-    throw CountError(rule_failure(unit, error.reason_text()));
-  } catch (const pb::RuleError& error) {
-    throw CountError(rule_failure(unit, error.text()));
-  }
-  if (e.cost_scale != 1)  // Fabrique writes whole euros only
-    throw CountError(rule_failure(unit, {"amounts are not whole euros", "montants non entiers"}));
-  const pb::Explanation fr = pb::explain(e, o, Lang::Fr);
-  const pb::Explanation en = pb::explain(e, o, Lang::En);
-
-  UnitResult r;
-  r.unit_id = unit.id;
-  r.unit_slug = unit.slug;
-  r.rule = e.meta_value("rule") ? *e.meta_value("rule") : std::string();
-  r.budget = e.budget;
-  r.ballots = static_cast<std::int64_t>(e.ballots.size());
-  r.total_cost = o.total_cost;
-  r.summary = {en.summary, fr.summary};
-  for (pb::ProjectIndex p : o.selected) r.funded.push_back(e.projects[p].id);
-
-  std::vector<std::int64_t> points(e.projects.size(), 0);
-  for (const pb::Ballot& ballot : e.ballots)
-    for (std::size_t k = 0; k < ballot.points.size(); ++k)
-      points[ballot.projects[k]] += ballot.points[k];
-  for (pb::ProjectIndex p = 0; p < e.projects.size(); ++p) {
-    const pb::ProjectReport& report = o.reports[p];
-    ProjectResult project;
-    project.id = e.projects[p].id;
-    project.project_id = project_id_of(project.id);
-    project.title = e.projects[p].name;
-    project.cost = e.projects[p].cost;
-    project.votes = report.supporters;
-    if (e.has_points) project.points = points[p];
-    project.selected = report.fate == pb::Fate::Selected;
-    project.fate = fate_name(report.fate);
-    project.round = report.round;
-    project.explanation = {en.projects[p], fr.projects[p]};
-    r.projects.push_back(std::move(project));
-  }
-
-  if (e.ballots.empty()) {
-    r.summary = unit_projects.empty()
-                    ? Text{"No project of this budget was found feasible: none was put to the "
-                           "vote, and none is funded.",
-                           "Aucun projet de ce budget n'a été jugé réalisable : aucun n'a été "
-                           "soumis au vote, aucun n'est financé."}
-                    : Text{"No ballot was cast for this budget: there was nothing to count, and "
-                           "no project is funded.",
-                           "Aucun bulletin n'a été déposé pour ce budget : il n'y avait rien à "
-                           "dépouiller, et aucun projet n'est financé."};
-    for (const Project& p : unit_projects) {
-      if (r.project(std::to_string(p.id))) continue;
-      ProjectResult project;
-      project.id = std::to_string(p.id);
-      project.project_id = p.id;
-      project.title = p.title;
-      project.cost = p.cost();
-      project.fate = kNoBallotFate;
-      project.explanation = {
-          project.id + " (" + p.title + "): not funded: no ballot was cast.",
-          project.id + " (" + p.title + ") : non financé : aucun bulletin n'a été déposé."};
-      r.projects.push_back(std::move(project));
-    }
-  }
-  return r;
+  return result_of_count(count_text(pabulib, unit), unit, unit_projects);
 }
 
 json::value to_json(const UnitResult& r) {
@@ -341,32 +397,49 @@ UnitResult unit_result_from_json(const json::value& value) {
 }
 
 std::vector<RuleOutcome> compare(const std::string& pabulib) {
-  pb::Election e;
   try {
-    e = pb::read_pabulib(pabulib, "comparison.pb").election;
+    return compare_election(pb::read_pabulib(pabulib, "comparison.pb").election, nullptr);
   } catch (const pb::ParseError& error) {
     throw CountError({"The stored file cannot be read: " + error.reason_text().en,
                       "Le fichier enregistré est illisible : " + error.reason_text().fr});
   }
-  std::vector<RuleOutcome> out;
-  for (CountingRule rule :
-       {CountingRule::Greedy, CountingRule::EqualShares, CountingRule::Phragmen}) {
-    RuleOutcome outcome;
-    outcome.rule = rule;
-    pb::Election variant = e;
-    for (pb::MetaEntry& entry : variant.meta)
-      if (entry.key == "rule") entry.value = pabulib_rule(rule);
-    try {
-      const pb::Outcome o = pb::official(variant, pb::TieBreak::IdString);
-      for (pb::ProjectIndex p : o.selected) outcome.funded.push_back(e.projects[p].id);
-      outcome.total_cost = o.total_cost;
-    } catch (const pb::RuleError& error) {
-      outcome.applies = false;
-      outcome.error = error.text();
-    }
-    out.push_back(std::move(outcome));
+}
+
+json::value to_json(const std::vector<RuleOutcome>& comparison) {
+  json::array out;
+  for (const RuleOutcome& o : comparison) {
+    json::array funded;
+    for (const std::string& id : o.funded) funded.emplace_back(id);
+    json::object item{{"rule", rule_name(o.rule)},
+                      {"applies", o.applies},
+                      {"funded", std::move(funded)},
+                      {"total_cost", o.total_cost}};
+    if (!o.applies) item["error"] = text_json(o.error);
+    out.push_back(std::move(item));
   }
   return out;
+}
+
+std::vector<RuleOutcome> comparison_from_json(const json::value& value) {
+  try {
+    std::vector<RuleOutcome> out;
+    for (const auto& item : value.as_array()) {
+      const json::object& o = item.as_object();
+      RuleOutcome outcome;
+      const auto rule = parse_rule(std::string_view(o.at("rule").as_string()));
+      if (!rule) throw std::invalid_argument("unknown rule");
+      outcome.rule = *rule;
+      outcome.applies = o.at("applies").as_bool();
+      if (!outcome.applies) outcome.error = text_of(o, "error");
+      for (const auto& id : o.at("funded").as_array()) outcome.funded.emplace_back(id.as_string());
+      outcome.total_cost = o.at("total_cost").to_number<std::int64_t>();
+      out.push_back(std::move(outcome));
+    }
+    return out;
+  } catch (const std::exception& error) {
+    throw CountError({std::string("A stored comparison is damaged: ") + error.what(),
+                      std::string("Une comparaison enregistrée est endommagée : ") + error.what()});
+  }
 }
 
 }  // namespace fabrique::budgets

@@ -63,9 +63,22 @@ struct UnitResult {
   const ProjectResult* project(const std::string& id) const;
 };
 
+// The same election counted under each rule a city may choose, for staff to
+// compare before publishing.
+struct RuleOutcome {
+  CountingRule rule = CountingRule::Greedy;
+  bool applies = true;
+  Text error;                       // why the rule does not apply (when !applies)
+  std::vector<std::string> funded;  // project ids in selection order
+  Amount total_cost = 0;
+};
+
 struct CountedUnit {
   std::string pabulib;  // the .pb text the result was counted from
   UnitResult result;
+  // Greedy, equal shares, Phragmén in that order; the process's own rule is
+  // the official count itself, not counted twice.
+  std::vector<RuleOutcome> comparison;
 };
 
 // The election of `unit`: its feasible projects among `projects` (any unit,
@@ -76,8 +89,10 @@ pb::Election build_election(const Process& process, const Unit& unit,
                             const std::vector<Project>& projects,
                             std::vector<StoredBallot> ballots);
 
-// Builds, writes and counts the election of `unit`. Throws CountError when
-// the process's rule does not apply to its ballots.
+// Builds, writes and counts the election of `unit` under the process's rule
+// (the result) and under the others (the comparison), reading the written
+// text once. Throws CountError when the process's rule does not apply to its
+// ballots.
 CountedUnit count_unit(const Process& process, const Unit& unit,
                        const std::vector<Project>& projects, std::vector<StoredBallot> ballots);
 
@@ -88,21 +103,22 @@ CountedUnit count_unit(const Process& process, const Unit& unit,
 UnitResult result_of_text(const std::string& pabulib, const Unit& unit,
                           const std::vector<Project>& unit_projects);
 
-// Serialisation of a result, as stored in budget_results.outcome and
-// exported as JSON. from_json throws CountError on a damaged value.
+// Serialisation of a result, as exported as JSON and stored in
+// budget_results.outcome (there with the comparison beside it). from_json
+// throws CountError on a damaged value.
 boost::json::value to_json(const UnitResult& result);
 UnitResult unit_result_from_json(const boost::json::value& value);
 
-// The same election counted under each rule a city may choose, for staff to
-// compare before publishing.
-struct RuleOutcome {
-  CountingRule rule = CountingRule::Greedy;
-  bool applies = true;
-  Text error;                       // why the rule does not apply (when !applies)
-  std::vector<std::string> funded;  // project ids in selection order
-  Amount total_cost = 0;
-};
+// The comparison of a .pb text, every rule counted: what count_unit stores
+// with a result, for a result stored before it did. Throws CountError when
+// the text cannot be read.
 std::vector<RuleOutcome> compare(const std::string& pabulib);
+
+// Serialisation of a comparison, stored beside the result in
+// budget_results.outcome (member "comparison"), never exported.
+// comparison_from_json throws CountError on a damaged value.
+boost::json::value to_json(const std::vector<RuleOutcome>& comparison);
+std::vector<RuleOutcome> comparison_from_json(const boost::json::value& value);
 
 // The names of the engine's fates ("selected", "did-not-fit"...), and the
 // fate of a project in a unit nobody voted in.

@@ -206,7 +206,9 @@ std::string titles_of(const UnitResult& r, const std::vector<std::string>& ids) 
 
 json::object comparison_view(const Process& process, const StoredResult& stored, Lang lang) {
   const UnitResult& r = stored.result;
-  const std::vector<RuleOutcome> outcomes = compare(stored.pabulib);
+  // Counted with the result; counted here only for a result stored without it.
+  const std::vector<RuleOutcome> outcomes =
+      stored.comparison ? *stored.comparison : compare(stored.pabulib);
   const std::set<std::string> chosen(r.funded.begin(), r.funded.end());
   json::array rules;
   for (const RuleOutcome& o : outcomes) {

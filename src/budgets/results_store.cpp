@@ -27,7 +27,10 @@ StoredResult stored_result(const Row& row) {
   out.unit_id = integer(row.at(0));
   out.counted_at = text(row.at(1));
   try {
-    out.result = unit_result_from_json(json::parse(text(row.at(2))));
+    const json::value outcome = json::parse(text(row.at(2)));
+    out.result = unit_result_from_json(outcome);
+    if (const json::value* comparison = outcome.as_object().if_contains("comparison"))
+      out.comparison = comparison_from_json(*comparison);
   } catch (const CountError&) {
     throw;
   } catch (const std::exception& error) {
@@ -36,6 +39,14 @@ StoredResult stored_result(const Row& row) {
   }
   out.pabulib = text(row.at(3));
   return out;
+}
+
+// budget_results.outcome: the result, and the comparison beside it so that
+// the staff's page does not count the vote again on every load.
+std::string stored_outcome(const CountedUnit& counted) {
+  json::object outcome = to_json(counted.result).as_object();
+  outcome["comparison"] = to_json(counted.comparison);
+  return json::serialize(outcome);
 }
 
 // Counts every unit and replaces the process's results; seals the ballots.
@@ -49,7 +60,7 @@ void count_units(store::Connection& tx, const Process& process, const std::strin
     tx.execute(
         "INSERT INTO budget_results (process_id, unit_id, counted_at, outcome, pabulib) "
         "VALUES ($1, $2, $3, $4, $5)",
-        {process.id, unit.id, now, json::serialize(to_json(counted.result)), counted.pabulib});
+        {process.id, unit.id, now, stored_outcome(counted), counted.pabulib});
   }
   seal_ballots(tx, process.id);
 }

@@ -20,6 +20,10 @@ struct StoredResult {
   std::string counted_at;
   UnitResult result;
   std::string pabulib;
+  // The rules compared, counted with the result (member "comparison" of the
+  // stored outcome, which to_json(result) does not write: not exported).
+  // Absent from a result counted before Fabrique stored it.
+  std::optional<std::vector<RuleOutcome>> comparison;
 };
 
 // The results of a process, in the process's unit order (empty before the
@@ -29,11 +33,12 @@ std::optional<StoredResult> result_of(store::Connection& db, std::int64_t proces
                                       std::int64_t unit_id);
 
 // Counts every unit of `process` from the stored ballots and writes the
-// results, counted_at, and seals the ballots, in one transaction. Refused
-// (CountError, nothing changes) before the vote has closed at `now`, and
-// once the results are published; a second call recounts (the same result:
-// the rules depend on the ballots, not on their order). Throws CountError
-// when the rule does not apply to a unit's ballots.
+// results with the comparison of the rules, counted_at, and seals the
+// ballots, in one transaction. Refused (CountError, nothing changes) before
+// the vote has closed at `now`, and once the results are published; a second
+// call recounts (the same result: the rules depend on the ballots, not on
+// their order). Throws CountError when the rule does not apply to a unit's
+// ballots.
 void count_process(store::Connection& db, const Process& process, const std::string& now);
 void count_process(store::Connection& db, const Process& process);  // now
 

@@ -446,13 +446,14 @@ ProjectIndex ballot_projects(store::Connection& db, const Process& process, cons
 // ---- Casting
 
 CastResult cast_online(store::Connection& db, const crypto::Key& key, const Process& process,
-                       const Voter& voter, const UnitBallot& ballot, std::string_view now) {
+                       const Voter& voter, const UnitBallot& ballot, std::string_view now,
+                       store::GroupCommit* batch) {
   if (auto why = online_phase_refusal(process, now)) return refused(std::move(*why));
   if (auto why = age_refusal(process, voter)) return refused(std::move(*why));
   if (auto judged = judge(db, process, voter, ballot, false)) return std::move(*judged);
 
   CastResult result;
-  db.transaction([&](store::Connection& tx) {
+  const std::function<void(store::Connection&)> write = [&](store::Connection& tx) {
     if (!vote_still_open(tx, process.id, now)) {
       result = refused(kVoteJustClosed);
       return;
@@ -465,7 +466,11 @@ CastResult cast_online(store::Connection& db, const crypto::Key& key, const Proc
     bool replaced = false;
     result.receipts = {put_ballot(tx, key, process, voter, ballot, replaced)};
     result.status = replaced ? CastStatus::Replaced : CastStatus::Cast;
-  });
+  };
+  if (batch)
+    batch->transaction(write);
+  else
+    db.transaction(write);
   return result;
 }
 

@@ -27,6 +27,7 @@
 #include "budgets/model.hpp"
 #include "core/crypto.hpp"
 #include "residency/model.hpp"
+#include "store/group_commit.hpp"
 #include "store/store.hpp"
 
 namespace fabrique::budgets {
@@ -137,8 +138,11 @@ struct CastResult {
 
 // The resident's own ballot for one unit, during the vote. Replaces their
 // earlier online ballot of that unit; refused after a paper or assisted one.
+// `batch`, when given, writes the ballot in a transaction shared with other
+// concurrent ballots (store/group_commit.hpp): one durable commit for many.
 CastResult cast_online(store::Connection& db, const crypto::Key& ballot_key, const Process& process,
-                       const Voter& voter, const UnitBallot& ballot, std::string_view now);
+                       const Voter& voter, const UnitBallot& ballot, std::string_view now,
+                       store::GroupCommit* batch = nullptr);
 
 // A clerk's entry of one person's ballots (one per unit, at least one): on
 // paper, or the person voting with the clerk's help. Refused when the person

@@ -453,7 +453,8 @@ http::Response vote(Context& ctx) {
   if (!entry.errors.empty()) return ballot_again(entry.errors, 422);
   if (action == "review") return review_page(ctx, r, chosen, entry.choices, filters);
   const CastResult result =
-      cast_online(ctx.db, key, *process, *r.voter, {r.unit->id, entry.choices}, now_iso8601());
+      cast_online(ctx.db, key, *process, *r.voter, {r.unit->id, entry.choices}, now_iso8601(),
+                  ctx.app.group_commit.get());
   if (result.ok()) return done_page(ctx, r, result);
   if (result.status == CastStatus::Invalid) return ballot_again(result.errors, 422);
   return refusal_page(ctx, *process, result.refusal.value_or(Text{}), {}, 409);

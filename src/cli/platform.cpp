@@ -40,6 +40,8 @@ Platform::Platform(PlatformOptions options) : options_(std::move(options)) {
     sender_->start();
     app_->mail_queued = [sender = sender_.get()] { sender->wake(); };
   }
+  if (database_->kind() == "sqlite")
+    app_->group_commit = std::make_unique<store::GroupCommit>(*database_);
   site_ = std::make_unique<web::Site>(*app_);
   register_all_routes(*site_);
   if (options_.jobs_interval.count() > 0)

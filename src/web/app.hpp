@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/crypto.hpp"
+#include "store/group_commit.hpp"
 #include "store/pool.hpp"
 
 namespace fabrique::web {
@@ -52,6 +53,9 @@ struct App {
   store::Pool pool;
   Config config;
   Secrets secrets;
+  // Shares one durable commit among concurrent small writes (ballots) on
+  // SQLite; null on PostgreSQL, where transactions commit in parallel.
+  std::unique_ptr<store::GroupCommit> group_commit;
   // Called after a transaction that queued mail, to deliver it promptly.
   std::function<void()> mail_queued = [] {};
 };

@@ -282,6 +282,52 @@ TEST(BudgetCount, RulesAreComparedAndPhragmenRefusesRankings) {
   }
 }
 
+TEST(BudgetCount, TheComparisonIsCountedWithTheResult) {
+  for (CountingRule rule :
+       {CountingRule::Greedy, CountingRule::EqualShares, CountingRule::Phragmen}) {
+    const Process process = a_process(BallotType::Approval, rule);
+    const CountedUnit counted =
+        count_unit(process, process.units[0], projects(), approval_ballots());
+    const std::vector<RuleOutcome> again = compare(counted.pabulib);
+    ASSERT_EQ(counted.comparison.size(), 3u);
+    for (std::size_t i = 0; i < again.size(); ++i) {
+      EXPECT_EQ(counted.comparison[i].rule, again[i].rule);
+      EXPECT_EQ(counted.comparison[i].funded, again[i].funded) << rule_name(again[i].rule);
+      EXPECT_EQ(counted.comparison[i].total_cost, again[i].total_cost);
+      if (again[i].rule == rule) {  // the official count, reused
+        EXPECT_EQ(counted.comparison[i].funded, counted.result.funded);
+        EXPECT_EQ(counted.comparison[i].total_cost, counted.result.total_cost);
+      }
+    }
+  }
+  // A rule that does not apply says why, in the comparison too.
+  const Process ranked = a_process(BallotType::Ranked, CountingRule::Greedy);
+  const CountedUnit counted = count_unit(ranked, ranked.units[0], projects(), approval_ballots());
+  ASSERT_EQ(counted.comparison.size(), 3u);
+  EXPECT_TRUE(counted.comparison[0].applies);
+  EXPECT_FALSE(counted.comparison[2].applies);
+  EXPECT_NE(counted.comparison[2].error.fr.find("approbation"), std::string::npos)
+      << counted.comparison[2].error.fr;
+}
+
+TEST(BudgetCount, ComparisonsSurviveJson) {
+  const Process ranked = a_process(BallotType::Ranked, CountingRule::Greedy);
+  const auto comparison =
+      count_unit(ranked, ranked.units[0], projects(), approval_ballots()).comparison;
+  const std::string text = boost::json::serialize(to_json(comparison));
+  const std::vector<RuleOutcome> back = comparison_from_json(boost::json::parse(text));
+  EXPECT_EQ(boost::json::serialize(to_json(back)), text);
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_EQ(back[0].funded, comparison[0].funded);
+  EXPECT_EQ(back[1].rule, CountingRule::EqualShares);
+  EXPECT_FALSE(back[2].applies);
+  EXPECT_EQ(back[2].error.en, comparison[2].error.en);
+  EXPECT_THROW(comparison_from_json(boost::json::parse("{}")), CountError);
+  EXPECT_THROW(comparison_from_json(boost::json::parse(
+                   R"([{"rule": "lottery", "applies": true, "funded": [], "total_cost": 0}])")),
+               CountError);
+}
+
 TEST(BudgetCount, ABallotForAProjectNotOnTheBallotStopsTheCount) {
   const Process process = a_process(BallotType::Approval, CountingRule::Greedy);
   EXPECT_THROW(count_unit(process, process.units[0], projects(), {ballot({{4, 1}})}), CountError);

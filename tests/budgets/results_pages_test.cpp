@@ -9,6 +9,7 @@
 #include "budgets/results_store.hpp"
 #include "budgets/results_support.hpp"
 #include "pb/pabulib.hpp"
+#include "store/values.hpp"
 #include "web/web_support.hpp"
 
 namespace fabrique {
@@ -39,6 +40,20 @@ class ResultsPages : public ::testing::Test {
   std::int64_t audits(const std::string& action) {
     return std::get<std::int64_t>(
         web.db().query("SELECT COUNT(*) FROM audit_log WHERE action = $1", {action}).at(0).at(0));
+  }
+  // The stored outcome of a district's result (0: centre, 1: port), and its replacement.
+  json::object outcome_of(std::size_t unit) {
+    return json::parse(
+               store::text(web.db()
+                               .query("SELECT outcome FROM budget_results WHERE unit_id = $1",
+                                      {scenario.process.units.at(unit).id})
+                               .at(0)
+                               .at(0)))
+        .as_object();
+  }
+  void store_outcome(std::size_t unit, const json::object& outcome) {
+    web.db().execute("UPDATE budget_results SET outcome = $1 WHERE unit_id = $2",
+                     {json::serialize(outcome), scenario.process.units.at(unit).id});
   }
   void publish() {
     ASSERT_EQ(web.get("/admin/budgets/quartiers/results", admin).status, 200);  // counts it
@@ -101,6 +116,56 @@ TEST_F(ResultsPages, StaffCompareTheRulesThenPublish) {
   const std::string after = web.get("/admin/budgets/quartiers/results", admin).body;
   EXPECT_FALSE(contains(after, "Publish the results"));
   EXPECT_TRUE(contains(after, "They can no longer be recounted"));
+}
+
+TEST_F(ResultsPages, TheStaffPageShowsTheComparisonStoredAtTheCountWithoutCountingAgain) {
+  ASSERT_EQ(web.get("/admin/budgets/quartiers/results", admin).status, 200);  // counts it
+  // Were the page to count the rules again, it would need the ballots or the
+  // stored file: take both away, and mark the stored comparison.
+  web.db().execute("DELETE FROM budget_ballots");
+  web.db().execute("UPDATE budget_results SET pabulib = 'not a pabulib file'");
+  json::object outcome = outcome_of(0);
+  json::array& rules = outcome.at("comparison").as_array();
+  ASSERT_EQ(rules.size(), 3u);
+  ASSERT_EQ(rules[2].at("rule").as_string(), "phragmen");
+  rules[2] = json::object{{"rule", "phragmen"},
+                          {"applies", false},
+                          {"funded", json::array{}},
+                          {"total_cost", 0},
+                          {"error", json::object{{"en", "as stored at the count"},
+                                                 {"fr", "tel qu'enregistré au dépouillement"}}}};
+  store_outcome(0, outcome);
+
+  const std::string page = web.get("/admin/budgets/quartiers/results", admin).body;
+  EXPECT_TRUE(contains(page, "does not apply to these ballots: as stored at the count")) << page;
+  EXPECT_TRUE(contains(page, "The same vote under each rule"));
+  EXPECT_TRUE(contains(page, "Same funded projects as this budget&#39;s rule") ||
+              contains(page, "Same funded projects as this budget's rule"));
+  EXPECT_FALSE(contains(page, "cannot be read"));
+
+  // A result counted before the comparison was stored: compared on the fly,
+  // from the stored file (here unreadable, and the page says so).
+  outcome.erase("comparison");
+  store_outcome(0, outcome);
+  const std::string older = web.get("/admin/budgets/quartiers/results", admin).body;
+  EXPECT_TRUE(contains(older, "The stored file cannot be read")) << older;
+  EXPECT_FALSE(contains(older, "as stored at the count"));
+}
+
+TEST_F(ResultsPages, AResultCountedWithoutItsComparisonIsComparedOnTheFly) {
+  ASSERT_EQ(web.get("/admin/budgets/quartiers/results", admin).status, 200);  // counts it
+  const std::string stored = web.get("/admin/budgets/quartiers/results", admin).body;
+  for (std::size_t unit : {0u, 1u}) {  // as counted by a version that did not store it
+    json::object outcome = outcome_of(unit);
+    ASSERT_TRUE(outcome.erase("comparison"));
+    store_outcome(unit, outcome);
+  }
+  const std::string page = web.get("/admin/budgets/quartiers/results", admin).body;
+  EXPECT_TRUE(contains(page, "The same vote under each rule"));
+  EXPECT_TRUE(contains(page, "Sequential Phragmén"));
+  EXPECT_TRUE(contains(page, "funded (no. 1)"));
+  EXPECT_FALSE(contains(page, "cannot be read"));
+  EXPECT_EQ(page, stored);  // the same comparison, counted again from the stored files
 }
 
 TEST_F(ResultsPages, NoCountBeforeTheVoteCloses) {
@@ -168,6 +233,10 @@ TEST_F(ResultsPages, ExportsInEachFormat) {
   EXPECT_EQ(value.at("district").as_string(), "port");
   EXPECT_EQ(value.at("process").as_string(), "quartiers");
   EXPECT_EQ(value.at("funded").as_array().at(0).as_string(), std::to_string(scenario.ponton));
+  // The rules compared are stored with the result, for staff only.
+  EXPECT_TRUE(outcome_of(1).contains("comparison"));
+  EXPECT_FALSE(value.contains("comparison"));
+  EXPECT_FALSE(contains(js.body, "comparison"));
 
   EXPECT_EQ(web.get("/budgets/quartiers/export?district=centre&format=xls").status, 400);
   EXPECT_EQ(web.get("/budgets/quartiers/export?district=mars&format=pb").status, 404);
@@ -214,6 +283,8 @@ TEST_F(ResultsPages, TheApiDescribesProcessesProjectsAndResults) {
   EXPECT_TRUE(first.contains("votes"));
   EXPECT_TRUE(first.contains("cost"));
   EXPECT_TRUE(first.contains("selected"));
+  EXPECT_FALSE(districts[0].as_object().contains("comparison"));
+  EXPECT_FALSE(contains(web.get("/api/budgets/quartiers/results").body, "comparison"));
   // Published: the funded projects are now tracked.
   const auto after = json::parse(web.get("/api/budgets/quartiers").body).as_object();
   for (const auto& p : after.at("projects").as_array()) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <boost/json.hpp>
 #include <thread>
 
 #include "budgets/results_store.hpp"
@@ -106,6 +107,71 @@ TEST_P(BudgetResults, RecountsBeforePublicationOnlyAndPublicationStartsTracking)
     EXPECT_NE(error.text().en.find("published"), std::string::npos);
   }
   EXPECT_EQ(results_of(db(), s.process)[0].counted_at, "2026-03-23T09:00:00Z");
+}
+
+TEST_P(BudgetResults, TheRulesAreComparedAtTheCountAndStoredBesideTheResult) {
+  auto s = test::closed_vote(db(), "quartiers", CountingRule::EqualShares);
+  count_process(db(), s.process, kAfterClose);
+  const auto results = results_of(db(), s.process);
+  ASSERT_EQ(results.size(), 2u);
+  for (const StoredResult& stored : results) {
+    ASSERT_TRUE(stored.comparison) << stored.result.unit_slug;
+    const std::vector<RuleOutcome>& stored_rules = *stored.comparison;
+    ASSERT_EQ(stored_rules.size(), 3u);
+    EXPECT_EQ(stored_rules[0].rule, CountingRule::Greedy);
+    EXPECT_EQ(stored_rules[1].rule, CountingRule::EqualShares);
+    EXPECT_EQ(stored_rules[2].rule, CountingRule::Phragmen);
+    // The process's rule in the comparison is the official count itself.
+    EXPECT_EQ(stored_rules[1].funded, stored.result.funded);
+    EXPECT_EQ(stored_rules[1].total_cost, stored.result.total_cost);
+    // The same as counting every rule again from the stored file.
+    const std::vector<RuleOutcome> recounted = compare(stored.pabulib);
+    ASSERT_EQ(recounted.size(), 3u);
+    for (std::size_t i = 0; i < recounted.size(); ++i) {
+      EXPECT_TRUE(stored_rules[i].applies);
+      EXPECT_EQ(stored_rules[i].applies, recounted[i].applies);
+      EXPECT_EQ(stored_rules[i].funded, recounted[i].funded) << rule_name(recounted[i].rule);
+      EXPECT_EQ(stored_rules[i].total_cost, recounted[i].total_cost);
+    }
+  }
+  // Greedy funds the jardin then the fontaine in the centre (see closed_vote).
+  EXPECT_EQ((*results[0].comparison)[0].funded,
+            (std::vector<std::string>{std::to_string(s.jardin), std::to_string(s.fontaine)}));
+
+  // Stored inside the outcome, which the exports write without it.
+  const std::int64_t centre = s.process.units[0].id;
+  const auto outcome = [&] {
+    return boost::json::parse(store::text(db().query("SELECT outcome FROM budget_results WHERE "
+                                                     "process_id = $1 AND unit_id = $2",
+                                                     {s.process.id, centre})
+                                              .at(0)
+                                              .at(0)))
+        .as_object();
+  };
+  boost::json::object stored = outcome();
+  ASSERT_TRUE(stored.contains("comparison"));
+  EXPECT_EQ(stored.at("comparison").as_array().size(), 3u);
+  EXPECT_FALSE(to_json(results[0].result).as_object().contains("comparison"));
+
+  // A result counted before the comparison was stored reads without one.
+  stored.erase("comparison");
+  db().execute("UPDATE budget_results SET outcome = $1 WHERE process_id = $2 AND unit_id = $3",
+               {boost::json::serialize(stored), s.process.id, centre});
+  const auto older = result_of(db(), s.process.id, centre);
+  ASSERT_TRUE(older);
+  EXPECT_FALSE(older->comparison);
+  EXPECT_EQ(older->result.funded, results[0].result.funded);
+
+  // A damaged comparison is a damaged result.
+  stored["comparison"] = boost::json::array{boost::json::object{{"rule", "lottery"}}};
+  db().execute("UPDATE budget_results SET outcome = $1 WHERE process_id = $2 AND unit_id = $3",
+               {boost::json::serialize(stored), s.process.id, centre});
+  EXPECT_THROW(results_of(db(), s.process), CountError);
+
+  // A recount stores it again.
+  count_process(db(), s.process, "2026-03-23T09:00:00Z");
+  EXPECT_TRUE(outcome().contains("comparison"));
+  EXPECT_TRUE(result_of(db(), s.process.id, centre)->comparison);
 }
 
 TEST_P(BudgetResults, ARuleThatDoesNotApplyChangesNothing) {
