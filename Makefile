@@ -43,12 +43,12 @@ bench: $(BUILD_DIR)/Makefile
 	$(BUILD_DIR)/fabrique_budget_bench $(BUILD_DIR)/fabrique
 
 # Each target FUZZ_SECONDS (300 by default): the .pb reader, the census CSV
-# reader, the form/cookie decoders.
+# reader, the form/cookie decoders, the paper-ballot file and ballot form readers.
 fuzz:
 	@scripts/setup
 	CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFABRIQUE_FUZZ=ON -DFABRIQUE_TESTS=OFF -DFABRIQUE_BENCH=OFF
-	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_pabulib_reader fuzz_census_csv fuzz_form_decoder
-	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/corpus-census $(FUZZ_DIR)/corpus-form
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_pabulib_reader fuzz_census_csv fuzz_form_decoder fuzz_paper_ballots
+	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/corpus-census $(FUZZ_DIR)/corpus-form $(FUZZ_DIR)/corpus-ballots
 	$(FUZZ_DIR)/fuzz_pabulib_reader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
 	  -dict=fuzz/pabulib.dict \
 	  $(FUZZ_DIR)/corpus fuzz/seeds tests/data/broken
@@ -56,6 +56,9 @@ fuzz:
 	  $(FUZZ_DIR)/corpus-census
 	$(FUZZ_DIR)/fuzz_form_decoder -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
 	  $(FUZZ_DIR)/corpus-form
+	UBSAN_OPTIONS=halt_on_error=1 $(FUZZ_DIR)/fuzz_paper_ballots -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+	  -dict=fuzz/paper_ballots.dict \
+	  $(FUZZ_DIR)/corpus-ballots fuzz/seeds-ballots
 
 fmt:
 	find src tests bench fuzz -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <set>
 
 #include "residency/rules.hpp"
@@ -36,19 +37,52 @@ std::optional<std::int64_t> whole_number(std::string_view text) {
   return value;
 }
 
+// a + b, b ≥ 0, stopping at the largest value: a tampered form or a paper
+// ballot's line may give any number of points.
+std::int64_t add_points(std::int64_t a, std::int64_t b) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  return b > kMax - a ? kMax : a + b;
+}
+
 std::optional<std::int64_t> positive_id(std::string_view text) {
   const auto value = whole_number(trim(text));
   if (!value || *value <= 0) return std::nullopt;
   return value;
 }
 
-// A value typed by someone, safe to quote in a message: at most 30 bytes
-// of it, cut on a character boundary.
+// The length of the UTF-8 character starting at `at`, 0 when it is not one.
+std::size_t character_length(std::string_view text, std::size_t at) {
+  const auto lead = static_cast<unsigned char>(text[at]);
+  const std::size_t length = lead < 0x80   ? 1
+                             : lead < 0xC2 ? 0
+                             : lead < 0xE0 ? 2
+                             : lead < 0xF0 ? 3
+                                           : 4;
+  if (length == 0 || at + length > text.size()) return 0;
+  return residency::valid_utf8(text.substr(at, length)) ? length : 0;
+}
+
+// A value typed by someone, safe to quote in a message on one line: at most
+// 30 characters of it; control characters (a line break inside a quoted CSV
+// cell) and bytes that are not UTF-8 shown as "?".
 std::string shown(std::string_view text) {
-  if (text.size() <= 30) return std::string(text);
-  std::size_t cut = 30;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(text.substr(0, cut)) + "…";
+  constexpr std::size_t kLimit = 30;
+  std::string out;
+  std::size_t count = 0;
+  for (std::size_t at = 0; at < text.size(); ++count) {
+    if (count == kLimit) return out + "…";
+    const std::size_t length = character_length(text, at);
+    const auto lead = static_cast<unsigned char>(text[at]);
+    const bool control =
+        (length == 1 && (lead < 0x20 || lead == 0x7F)) ||
+        (length == 2 && lead == 0xC2 && static_cast<unsigned char>(text[at + 1]) <= 0x9F);
+    if (length == 0 || control)
+      out += '?';
+    else
+      out.append(text.substr(at, length));
+    at += length == 0 ? 1 : length;
+  }
+  return out;
 }
 
 // How messages name a project: its title and number.
@@ -180,7 +214,8 @@ std::vector<Text> rule_problems(const Process& process, const Unit& unit,
     }
     case BallotType::Cumulative: {
       std::int64_t used = 0;
-      for (const Choice& choice : choices) used += choice.points;
+      for (const Choice& choice : choices)
+        used = add_points(used, std::max<std::int64_t>(choice.points, 0));
       if (used > process.points_total)
         out.push_back(
             {fmt::format("You gave {}, but you have {}: take away {}.", points_en(used),
@@ -508,7 +543,7 @@ Meter budget_meter(const Process& process, const Unit& unit, const ProjectIndex&
     if (!counted.insert(choice.project_id).second) continue;
     meter.total += found->second.cost();
     ++meter.chosen;
-    meter.points_used += choice.points;
+    meter.points_used = add_points(meter.points_used, std::max<std::int64_t>(choice.points, 0));
   }
   meter.remaining = std::max<Amount>(meter.amount - meter.total, 0);
   meter.over_by = std::max<Amount>(meter.total - meter.amount, 0);
@@ -557,11 +592,13 @@ ParsedChoices parse_paper_choices(std::string_view text, BallotType type) {
   ParsedChoices out;
   const bool with_points = type == BallotType::Cumulative;
   std::size_t at = 0;
+  // Spaces, tabs or line breaks (a cell typed on several lines) separate entries.
+  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   while (at < text.size()) {
-    while (at < text.size() && (text[at] == ' ' || text[at] == '\t')) ++at;
+    while (at < text.size() && blank(text[at])) ++at;
     if (at == text.size()) break;
     std::size_t end = at;
-    while (end < text.size() && text[end] != ' ' && text[end] != '\t') ++end;
+    while (end < text.size() && !blank(text[end])) ++end;
     const std::string_view token = text.substr(at, end - at);
     at = end;
     const std::size_t colon = token.find(':');
@@ -593,13 +630,11 @@ ParsedChoices parse_paper_choices(std::string_view text, BallotType type) {
     choice.points = *points;
     out.choices.push_back(choice);
   }
-  // Approval and knapsack ballots are sets: kept in id order, as online.
-  if (type == BallotType::Approval || type == BallotType::Knapsack)
-    std::sort(out.choices.begin(), out.choices.end(),
-              [](const Choice& a, const Choice& b) { return a.project_id < b.project_id; });
-  if (type == BallotType::Cumulative)
-    std::sort(out.choices.begin(), out.choices.end(),
-              [](const Choice& a, const Choice& b) { return a.project_id < b.project_id; });
+  // Approval, knapsack and cumulative ballots are sets: kept in id order, as
+  // online. Stable: a project written twice (refused later) keeps its order.
+  if (type != BallotType::Ranked)
+    std::stable_sort(out.choices.begin(), out.choices.end(),
+                     [](const Choice& a, const Choice& b) { return a.project_id < b.project_id; });
   return out;
 }
 

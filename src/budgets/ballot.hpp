@@ -120,7 +120,7 @@ std::map<std::int64_t, std::string> entered_of(BallotType type, const std::vecto
 // or LF. Columns (any order, case-insensitive, others ignored):
 //   document_number, birth_date, postal_code   the person, as on the census
 //   district     the budget of the ballot: a district's slug, or "city-wide"
-//   projects     project ids separated by spaces; "ID:POINTS" on cumulative
+//   projects     project ids separated by spaces (tabs, line breaks); "ID:POINTS" on cumulative
 //                ballots; favourite first on ranked ballots
 // Blank lines are skipped.
 

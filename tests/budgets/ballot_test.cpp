@@ -381,5 +381,62 @@ TEST(PaperBallots, QuotedFieldsMayHoldSeparatorsAndQuotes) {
   EXPECT_TRUE(contains(file.lines[2].error->en, "never closed"));
 }
 
+TEST(PaperBallots, ACellTypedOnSeveralLinesReadsAndMessagesStayOnOneLine) {
+  const PaperBallotFile file = read_paper_ballots(
+      "document_number,birth_date,postal_code,district,projects\n"
+      "AB123456,1990-12-31,75011,centre,\"11\n12\"\n"
+      "AB123457,1990-12-31,75011,centre,\"11\n1x\x01y\"\n",
+      BallotType::Approval, kToday);
+  ASSERT_EQ(file.lines.size(), 2u);
+  EXPECT_FALSE(file.lines[0].error);
+  EXPECT_EQ(file.lines[0].choices, (std::vector<Choice>{{11, 1}, {12, 1}}));
+  ASSERT_TRUE(file.lines[1].error);
+  EXPECT_EQ(file.lines[1].line, 4u);
+  EXPECT_EQ(file.lines[1].error->en, "Projects: “1x?y” is not a project number.");
+}
+
+TEST(PaperBallots, QuotedValuesAreCutAtThirtyCharacters) {
+  const ParsedChoices parsed =
+      parse_paper_choices(std::string(28, '9') + "éèx\x7f", BallotType::Approval);
+  ASSERT_TRUE(parsed.error);
+  EXPECT_EQ(parsed.error->en,
+            "Projects: “" + std::string(28, '9') + "éè…” is not a project number.");
+}
+
+TEST(PaperBallots, HugePointsAreRefusedWithoutOverflow) {
+  Process process;
+  process.id = 7;
+  process.ballot_type = BallotType::Cumulative;
+  process.points_total = 10;
+  process.units = {{1, 100, "centre", "Centre-ville", "Town centre", 100'000}};
+  ProjectIndex projects;
+  for (std::int64_t id : {11, 12}) {
+    Project p;
+    p.id = id;
+    p.process_id = 7;
+    p.unit_id = 1;
+    p.title = "P" + std::to_string(id);
+    p.estimated_cost = 1'000;
+    p.status = ReviewStatus::Feasible;
+    projects[id] = p;
+  }
+  const std::string big = "9223372036854775807";
+  const auto errors =
+      check_choices(process, process.units[0], projects, {{11, INT64_MAX}, {12, INT64_MAX}});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].message.en,
+            "You gave " + big +
+                " points, but you have 10 points: take away 9223372036854775797 "
+                "points.");
+  const Meter meter =
+      budget_meter(process, process.units[0], projects, {{11, INT64_MAX}, {12, INT64_MAX}});
+  EXPECT_EQ(meter.points_used, INT64_MAX);
+  EXPECT_EQ(meter.points_left, 0);
+  const BallotEntry form =
+      check_ballot(process, process.units[0], projects, {{"points_11", big}, {"points_12", big}});
+  ASSERT_EQ(form.errors.size(), 1u);
+  EXPECT_TRUE(form.errors[0].message.en.starts_with("You gave " + big + " points"));
+}
+
 }  // namespace
 }  // namespace fabrique::budgets

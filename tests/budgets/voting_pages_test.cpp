@@ -2,8 +2,8 @@
 // without JavaScript uses them: each button posts the whole form back
 // (update, review, confirm, edit), filters keep hidden choices, refusals
 // are pages with a clear message; the clerk finds a person by account or
-// identity document and enters their ballot once; a file of paper ballots
-// is entered with its errors listed by line.
+// identity document and enters their ballot once, during the vote only; a
+// file of paper ballots is entered with its errors listed by line.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -449,6 +449,53 @@ TEST_F(VotingPages, AClerkCannotEnterABallotForSomeoneWhoVotedOnline) {
   EXPECT_TRUE(contains(page.body, "A déjà voté"));
   EXPECT_TRUE(contains(page.body, "en ligne"));
   EXPECT_FALSE(contains(page.body, "name=\"action\" value=\"confirm\""));
+}
+
+// The count starts by itself at the close: paper and assisted ballots, one
+// by one or from a file, are entered during the vote only, and the pages say so.
+TEST_F(VotingPages, NoCounterBallotIsEnteredOnceTheVoteHasClosed) {
+  const Client clerk = web_.signed_in(clerk_);
+  http::Response page = web_.get("/admin/budgets/bp/counter?email=alice%40example.org", clerk);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(shows(page.body, "se saisissent pendant le vote seulement"));
+  EXPECT_FALSE(contains(page.body, "Le vote est clos"));
+  const std::string token = voter_token_in(page.body);
+  ASSERT_FALSE(token.empty());
+  page = web_.get("/admin/budgets/bp/counter/import", clerk);
+  EXPECT_TRUE(shows(page.body, "Un fichier se saisit pendant le vote seulement"));
+  EXPECT_FALSE(shows(page.body, "Le vote n'est pas ouvert"));
+
+  // The clerk's page was open when the vote closed.
+  Process closed = process_;
+  closed.schedule = {day(-60), day(-30), day(-20), day(-1), day(50)};
+  update_process(web_.db(), closed);
+  const std::string prefix = "u" + std::to_string(centre_unit_) + "-";
+  for (const char* channel : {"paper", "assisted"}) {
+    page = web_.post("/admin/budgets/bp/counter", clerk,
+                     {{"voter", token},
+                      {"channel", channel},
+                      {"action", "confirm"},
+                      {prefix + "project", std::to_string(jardin_)}});
+    EXPECT_EQ(page.status, 409);
+    EXPECT_TRUE(contains(page.body, "Le vote est clos : il a fermé le " + day(-1).substr(0, 10)));
+  }
+  page = web_.get("/admin/budgets/bp/counter", clerk);
+  EXPECT_TRUE(contains(page.body, "Le vote est clos"));
+
+  page = web_.get("/admin/budgets/bp/counter/import", clerk);
+  EXPECT_TRUE(shows(page.body, "Le vote n'est pas ouvert : aucun bulletin ne peut être saisi."));
+  const http::Headers type{{"Content-Type", "multipart/form-data; boundary=" + kBoundary}};
+  page = web_.send("POST", "/admin/budgets/bp/counter/import", clerk,
+                   upload(clerk,
+                          "document_number,birth_date,postal_code,district,projects\n"
+                          "EF111111,05/05/1985,75011,centre," +
+                              std::to_string(jardin_) + "\n",
+                          true),
+                   type);
+  EXPECT_EQ(page.status, 422);
+  EXPECT_TRUE(contains(page.body, "Le vote est clos"));
+  EXPECT_EQ(count("budget_ballots"), 0);
+  EXPECT_EQ(count("budget_participations"), 0);
 }
 
 TEST_F(VotingPages, AFileOfPaperBallotsListsItsBadLines) {
