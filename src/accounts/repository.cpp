@@ -4,26 +4,20 @@
 
 #include "core/crypto.hpp"
 #include "core/time.hpp"
+#include "store/values.hpp"
 
 namespace fabrique::accounts {
 
 namespace {
 
+using store::optional_text;
+using store::text;
 using store::Row;
 using store::Value;
 
 constexpr const char* kAccountColumnNames[] = {
     "id",         "email",       "display_name", "role",        "language",
     "created_at", "district_id", "birth_date",   "verified_at", "verification_method"};
-
-std::string text(const Value& value) {
-  return std::holds_alternative<std::string>(value) ? std::get<std::string>(value) : std::string();
-}
-
-std::optional<std::string> optional_text(const Value& value) {
-  if (std::holds_alternative<std::nullptr_t>(value)) return std::nullopt;
-  return text(value);
-}
 
 }  // namespace
 

@@ -1,17 +1,15 @@
 #include "admin/repository.hpp"
 
 #include "accounts/repository.hpp"
+#include "store/values.hpp"
 
 namespace fabrique::admin {
 
 namespace {
 
+using store::text;
 using store::Row;
 using store::Value;
-
-std::string text(const Value& value) {
-  return std::holds_alternative<std::string>(value) ? std::get<std::string>(value) : std::string();
-}
 
 // `%` and `_` typed by the person searching are literal characters, not
 // wildcards ('!' is the LIKE escape character below).

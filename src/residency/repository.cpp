@@ -4,27 +4,19 @@
 #include <boost/json.hpp>
 
 #include "core/time.hpp"
+#include "store/values.hpp"
 
 namespace fabrique::residency {
 
 namespace {
 
+using store::integer;
+using store::optional_integer;
+using store::text;
+
 namespace json = boost::json;
 using store::Row;
 using store::Value;
-
-std::string text(const Value& value) {
-  return std::holds_alternative<std::string>(value) ? std::get<std::string>(value) : std::string();
-}
-
-std::int64_t integer(const Value& value) {
-  return std::holds_alternative<std::int64_t>(value) ? std::get<std::int64_t>(value) : 0;
-}
-
-std::optional<std::int64_t> optional_integer(const Value& value) {
-  if (!std::holds_alternative<std::int64_t>(value)) return std::nullopt;
-  return std::get<std::int64_t>(value);
-}
 
 District to_district(const Row& row) {
   return {integer(row.at(0)), text(row.at(1)), text(row.at(2)), text(row.at(3))};
