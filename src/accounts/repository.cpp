@@ -11,8 +11,8 @@ namespace fabrique::accounts {
 namespace {
 
 using store::optional_text;
-using store::text;
 using store::Row;
+using store::text;
 using store::Value;
 
 constexpr const char* kAccountColumnNames[] = {

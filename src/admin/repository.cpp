@@ -7,8 +7,8 @@ namespace fabrique::admin {
 
 namespace {
 
-using store::text;
 using store::Row;
+using store::text;
 using store::Value;
 
 // `%` and `_` typed by the person searching are literal characters, not
