@@ -184,4 +184,11 @@ void clear_login_failures(store::Connection& db, const std::string& subject) {
   db.execute("DELETE FROM login_failures WHERE subject = $1", {crypto::hash_hex(subject)});
 }
 
+void forget_one_login_failure(store::Connection& db, const std::string& subject) {
+  db.execute(
+      "DELETE FROM login_failures WHERE id = (SELECT id FROM login_failures WHERE subject = $1 "
+      "ORDER BY id DESC LIMIT 1)",
+      {crypto::hash_hex(subject)});
+}
+
 }  // namespace fabrique::accounts

@@ -54,6 +54,9 @@ void record_login_failure(store::Connection& db, const std::string& subject);
 std::int64_t recent_login_failures(store::Connection& db, const std::string& subject,
                                    std::chrono::seconds window);
 void clear_login_failures(store::Connection& db, const std::string& subject);
+// Takes back the latest recorded attempt of a subject (one that succeeded
+// after all, when attempts are recorded before their outcome is known).
+void forget_one_login_failure(store::Connection& db, const std::string& subject);
 
 std::string normalize_email(std::string email);
 

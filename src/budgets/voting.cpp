@@ -94,6 +94,35 @@ bool enrol(store::Connection& tx, const Process& process, const Voter& voter, Ch
               std::string(channel_name(channel))}) > 0;
 }
 
+// A person on the roll who has since moved to another district (a census
+// update): the ballot they cast stays in the district they voted in, and
+// they cannot cast another in their new district's budget. The city-wide
+// budget is the same wherever they live: that ballot may still be changed.
+std::optional<Text> moved_refusal(store::Connection& tx, const Process& process, const Voter& voter,
+                                  std::int64_t unit_id) {
+  const auto rows = tx.query(
+      "SELECT district_id FROM budget_participations WHERE process_id = $1 AND "
+      "census_entry_id = $2",
+      {process.id, voter.census_entry_id});
+  if (rows.empty()) return std::nullopt;
+  const std::int64_t voted_in = integer(rows.front().at(0));
+  const auto unit = std::find_if(process.units.begin(), process.units.end(),
+                                 [&](const Unit& u) { return u.id == unit_id; });
+  if (voted_in == voter.district_id || unit == process.units.end() || unit->city_wide())
+    return std::nullopt;
+  const auto district = residency::find_district(tx, voted_in);
+  const std::string name_en = district ? district->name_en : std::string("another district");
+  const std::string name_fr = district ? district->name_fr : std::string("un autre quartier");
+  return Text{fmt::format("You already voted in this participatory budget, in {}, where you "
+                          "lived then: that ballot stays counted there, and you cannot vote "
+                          "again in the budget of your new district.",
+                          name_en),
+              fmt::format("Vous avez déjà voté dans ce budget participatif, au titre de « {} », "
+                          "où vous habitiez alors : ce bulletin y reste compté, et vous ne "
+                          "pouvez pas voter à nouveau dans le budget de votre nouveau quartier.",
+                          name_fr)};
+}
+
 // Writes (or replaces) the voter's ballot of one unit; returns its receipt.
 // The key alone identifies the row: concurrent upserts of one person's
 // ballot leave exactly one row, the last one written.
@@ -321,8 +350,10 @@ VoterLookup voter_of_identity(store::Connection& db, const crypto::Key& census_k
 
 std::optional<Voter> voter_of_entry(store::Connection& db, std::int64_t census_entry_id,
                                     const std::string& birth_date) {
+  // A retired entry (a full census no longer lists the person) votes no more.
   const auto rows =
-      db.query("SELECT district_id FROM census_entries WHERE id = $1", {census_entry_id});
+      db.query("SELECT district_id FROM census_entries WHERE id = $1 AND retired_at IS NULL",
+               {census_entry_id});
   if (rows.empty()) return std::nullopt;
   Voter voter;
   voter.census_entry_id = census_entry_id;
@@ -458,10 +489,15 @@ CastResult cast_online(store::Connection& db, const crypto::Key& key, const Proc
       result = refused(kVoteJustClosed);
       return;
     }
-    if (!enrol(tx, process, voter, Channel::Online) &&
-        roll_channel(tx, process.id, voter.census_entry_id) != Channel::Online) {
-      result = refused(kPaperIsFinal);
-      return;
+    if (!enrol(tx, process, voter, Channel::Online)) {
+      if (roll_channel(tx, process.id, voter.census_entry_id) != Channel::Online) {
+        result = refused(kPaperIsFinal);
+        return;
+      }
+      if (auto why = moved_refusal(tx, process, voter, ballot.unit_id)) {
+        result = refused(std::move(*why));
+        return;
+      }
     }
     bool replaced = false;
     result.receipts = {put_ballot(tx, key, process, voter, ballot, replaced)};

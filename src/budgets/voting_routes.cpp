@@ -513,11 +513,9 @@ std::string counter_url(const Process& process) {
 std::string unit_prefix(const Unit& unit) { return "u" + std::to_string(unit.id) + "-"; }
 
 struct CounterState {
-  std::string email;
   residency::IdentityForm identity;
   FieldErrors identity_errors;
   std::optional<Text> lookup_problem;
-  bool email_not_found = false;
   std::optional<Voter> voter;
   std::optional<accounts::Account> account;  // the person's account, when found by it
   Channel channel = Channel::Paper;
@@ -576,8 +574,6 @@ http::Response counter_page(Context& ctx, const Process& process, CounterState& 
                     {"csrf", ctx.csrf()},
                     {"action", counter_url(process)},
                     {"import_url", counter_url(process) + "/import"},
-                    {"email", s.email},
-                    {"email_not_found", s.email_not_found},
                     {"document_number", s.identity.document_number},
                     {"birth_date", s.identity.birth_date},
                     {"postal_code", s.identity.postal_code}};
@@ -597,32 +593,13 @@ http::Response counter_page(Context& ctx, const Process& process, CounterState& 
       status);
 }
 
+// The person is identified by their census identity only (read from their
+// identity document): an e-mail address, which anyone may know, never
+// identifies a voter at the counter.
 http::Response counter_get(Context& ctx) {
   const auto process = process_of(ctx);
   if (!process) return process_not_found(ctx);
   CounterState s;
-  s.email = accounts::normalize_email(ctx.query.get("email"));
-  if (s.email.empty()) return counter_page(ctx, *process, s, 200);
-  s.account = accounts::find_account_by_email(ctx.db, s.email);
-  if (!s.account) {
-    s.email_not_found = true;
-    return counter_page(ctx, *process, s, 404);
-  }
-  VoterLookup who = voter_of_account(ctx.db, *s.account);
-  if (!who.voter) {
-    s.lookup_problem =
-        s.account->verified()
-            ? who.refusal
-            : Text{
-                  "This account's residency is not verified: verify it first at the counter "
-                  "(residency verification), then come back; or identify the person by their "
-                  "identity document below.",
-                  "La résidence de ce compte n'est pas vérifiée : vérifiez-la d'abord au guichet "
-                  "(vérification de résidence), puis revenez ; ou identifiez la personne par sa "
-                  "pièce d'identité ci-dessous."};
-    return counter_page(ctx, *process, s, 422);
-  }
-  s.voter = std::move(who.voter);
   return counter_page(ctx, *process, s, 200);
 }
 
@@ -647,6 +624,12 @@ http::Response counter_post(Context& ctx) {
     s.identity = {ctx.form.get("document_number"), ctx.form.get("birth_date"),
                   ctx.form.get("postal_code")};
     VoterLookup who = voter_of_identity(ctx.db, ctx.app.secrets.census, s.identity, today_utc());
+    // Every census lookup a clerk makes is on record, found or not.
+    if (who.errors.empty())
+      ctx.audit("budget.counter.lookup", std::to_string(process->id),
+                fmt::format("process={}; found={}", process->slug,
+                            who.voter ? "census entry " + std::to_string(who.voter->census_entry_id)
+                                      : std::string("none")));
     s.identity_errors = std::move(who.errors);
     s.lookup_problem = std::move(who.refusal);
     s.voter = std::move(who.voter);

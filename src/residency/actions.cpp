@@ -5,6 +5,7 @@
 #include "accounts/permissions.hpp"
 #include "accounts/repository.hpp"
 #include "core/time.hpp"
+#include "mail/mail.hpp"
 #include "residency/repository.hpp"
 #include "residency/rules.hpp"
 
@@ -17,6 +18,8 @@ constexpr std::chrono::hours kAttemptWindow{1};
 std::string attempts_subject(std::int64_t account_id) {
   return "residency:" + std::to_string(account_id);
 }
+std::string address_subject(const std::string& address) { return "residency-address:" + address; }
+constexpr const char* kAllAttempts = "residency:*";
 
 std::string_view outcome_name(VerificationOutcome outcome) {
   switch (outcome) {
@@ -36,8 +39,52 @@ std::string_view outcome_name(VerificationOutcome outcome) {
       return "not_eligible";
     case VerificationOutcome::TooManyAttempts:
       return "too_many_attempts";
+    case VerificationOutcome::EmailNotConfirmed:
+      return "email_not_confirmed";
   }
   return "?";
+}
+
+// Someone typed, correctly, the identity that verifies another account: the
+// person in front of the screen may be the census entry's owner whose
+// identity was stolen, or a thief. Neither is told (the page answers as for a
+// wrong guess and sends everyone to the counter); the administrators are.
+void alert_identity_in_use(store::Connection& db, const accounts::Account& account,
+                           std::int64_t entry_id) {
+  const auto holder = account_of_census_entry(db, entry_id);
+  const std::string holder_id = holder ? std::to_string(*holder) : "?";
+  db.transaction([&](store::Connection& tx) {
+    write_audit(tx, std::nullopt, "residency.identity_in_use", std::to_string(account.id),
+                fmt::format("account={}; verified_account={}", account.id, holder_id));
+    for (const auto& [email, lang] : administrators(tx)) {
+      const bool fr = lang == Lang::Fr;
+      mail::enqueue(
+          tx,
+          {email,
+           fr ? "Vérification de résidence : identité déjà utilisée (usurpation possible)"
+              : "Residency verification: identity already in use (possible identity theft)",
+           fr ? fmt::format(
+                    "Bonjour,\n\nLe compte no {} ({}) vient de saisir correctement le "
+                    "numéro de document, la date de naissance et le code postal d'une "
+                    "personne du recensement dont l'identité vérifie déjà le compte no {}.\n\n"
+                    "L'une des deux personnes utilise peut-être l'identité de l'autre. Rien "
+                    "n'a été modifié, et la personne a seulement lu que la vérification "
+                    "avait échoué et qu'elle pouvait se présenter au guichet avec ses "
+                    "papiers. Si elle vient, comparez sa pièce d'identité avec celle du "
+                    "titulaire du compte no {}.\n\nLe journal d'audit garde la trace de "
+                    "cette alerte (residency.identity_in_use).\n",
+                    account.id, account.email, holder_id, holder_id)
+              : fmt::format("Hello,\n\nAccount #{} ({}) has just typed, correctly, the document "
+                            "number, birth date and postal code of a person on the census whose "
+                            "identity already verifies account #{}.\n\nOne of the two may be "
+                            "using the other's identity. Nothing was changed, and the person was "
+                            "only told that the verification failed and that they can come to the "
+                            "counter with their papers. If they come, compare their identity "
+                            "document with that of the holder of account #{}.\n\nThe audit log "
+                            "keeps this alert (residency.identity_in_use).\n",
+                            account.id, account.email, holder_id, holder_id)});
+    }
+  });
 }
 
 bool unique_violation(const store::StoreError& error) {
@@ -84,11 +131,22 @@ VerifyResult verify_residency(store::Connection& db, const crypto::Key& census_k
   if (!account || !accounts::allows(account->role, accounts::Permission::VerifyOwnResidency))
     return refuse(VerificationOutcome::NotEligible);
   if (account->verified()) return refuse(VerificationOutcome::AlreadyVerified);
-  const std::string subject = attempts_subject(account_id);
-  if (online && options.attempts_per_hour > 0 &&
-      accounts::recent_login_failures(db, subject, kAttemptWindow) >= options.attempts_per_hour)
-    return refuse(VerificationOutcome::TooManyAttempts);
 
+  // The limits, online: (subject, allowed per hour).
+  std::vector<std::pair<std::string, int>> limits;
+  if (online) {
+    limits = {{attempts_subject(account_id), options.attempts_per_hour},
+              {kAllAttempts, options.attempts_per_hour_globally}};
+    if (!options.client_address.empty())
+      limits.emplace_back(address_subject(options.client_address),
+                          options.attempts_per_address_per_hour);
+    std::erase_if(limits, [](const auto& limit) { return limit.second <= 0; });
+  }
+  const auto over_a_limit = [&] {
+    for (const auto& [subject, allowed] : limits)
+      if (accounts::recent_login_failures(db, subject, kAttemptWindow) > allowed) return true;
+    return false;
+  };
   CheckedIdentity checked = check_identity(form, today);
   if (!checked.errors.empty()) {
     result.errors = std::move(checked.errors);
@@ -98,13 +156,15 @@ VerifyResult verify_residency(store::Connection& db, const crypto::Key& census_k
   if (!old_enough(checked.identity.birth_date, options.minimum_age, today))
     return refuse(VerificationOutcome::UnderAge);
 
+  // The attempt is on record before the census is looked at, then counted
+  // with every other: of parallel attempts, the k-th to be recorded sees at
+  // least k, so no more than the limit ever reach the census.
+  for (const auto& [subject, allowed] : limits) accounts::record_login_failure(db, subject);
+  if (over_a_limit()) return refuse(VerificationOutcome::TooManyAttempts);
+
   const std::string hash = crypto::keyed_hash_hex(census_key, identity_key(checked.identity));
-  const auto failed_attempt = [&](VerificationOutcome outcome) {
-    if (online) accounts::record_login_failure(db, subject);
-    return refuse(outcome);
-  };
   const auto entry = find_census_entry(db, hash);
-  if (!entry) return failed_attempt(VerificationOutcome::NoMatch);
+  if (!entry) return refuse(VerificationOutcome::NoMatch);
 
   VerificationOutcome outcome = VerificationOutcome::Verified;
   std::optional<District> district;
@@ -149,9 +209,13 @@ VerifyResult verify_residency(store::Connection& db, const crypto::Key& census_k
     // Another account took the entry between our check and our write.
     outcome = VerificationOutcome::TakenByAnother;
   }
-  if (outcome == VerificationOutcome::TakenByAnother)
-    return failed_attempt(VerificationOutcome::TakenByAnother);
+  if (outcome == VerificationOutcome::TakenByAnother) {
+    if (online) alert_identity_in_use(db, *account, entry->id);
+    return refuse(VerificationOutcome::TakenByAnother);
+  }
   if (outcome != VerificationOutcome::Verified) return refuse(outcome);
+  // A success is not a failed attempt: it does not count against the limits.
+  for (const auto& [subject, allowed] : limits) accounts::forget_one_login_failure(db, subject);
   result.outcome = VerificationOutcome::Verified;
   result.district = std::move(district);
   return result;

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include "core/time.hpp"
@@ -22,6 +24,68 @@ std::string one_line(std::string text) {
     if (c == '\n' || c == '\r') c = ' ';
   if (text.size() > 300) text = text.substr(0, 300) + "…";
   return text;
+}
+
+struct BatchOutcome {
+  std::int64_t inserted = 0;
+  std::int64_t updated = 0;
+  std::int64_t unchanged = 0;
+};
+
+// One batch of good lines, in the caller's transaction: each person is found
+// by their person hash, or (entries of before person hashes) by the identity
+// hash; found, their entry is updated in place or marked seen; not found,
+// they are new.
+BatchOutcome write_batch(store::Connection& tx, const std::vector<NewCensusEntry>& batch,
+                         std::int64_t import_id) {
+  std::vector<std::string> persons;
+  std::vector<std::string> identities;
+  for (const NewCensusEntry& line : batch) {
+    persons.push_back(line.person_hash);
+    identities.push_back(line.identity_hash);
+  }
+  std::map<std::string, StoredEntry> by_person;
+  std::map<std::string, StoredEntry> by_identity;
+  for (StoredEntry& entry : census_entries_matching(tx, persons, identities)) {
+    if (entry.person_hash) by_person.emplace(*entry.person_hash, entry);
+    by_identity.emplace(entry.identity_hash, std::move(entry));
+  }
+
+  BatchOutcome outcome;
+  std::vector<NewCensusEntry> fresh;
+  std::vector<std::int64_t> seen;
+  for (const NewCensusEntry& line : batch) {
+    const StoredEntry* entry = nullptr;
+    if (const auto found = by_person.find(line.person_hash); found != by_person.end())
+      entry = &found->second;
+    else if (const auto legacy = by_identity.find(line.identity_hash); legacy != by_identity.end())
+      entry = &legacy->second;  // first listed since person hashes: adopted
+    if (entry == nullptr) {
+      fresh.push_back(line);
+      continue;
+    }
+    if (entry->identity_hash != line.identity_hash)
+      // The person's new details may be held by an entry of before person
+      // hashes (an earlier import added them as someone new): that entry
+      // is the same person, and gives way.
+      if (const auto older = by_identity.find(line.identity_hash);
+          older != by_identity.end() && older->second.id != entry->id)
+        supersede_census_entry(tx, older->second.id);
+    const bool same = entry->identity_hash == line.identity_hash && entry->person_hash &&
+                      entry->district_id == line.district_id && !entry->retired;
+    if (same) {
+      seen.push_back(entry->id);
+      ++outcome.unchanged;
+    } else {
+      update_census_entry(tx, entry->id, line, import_id);
+      ++outcome.updated;
+    }
+  }
+  mark_census_entries_seen(tx, seen, import_id);
+  outcome.inserted = insert_census_entries(tx, fresh, import_id);
+  // Skipped inserts: a concurrent import brought the person first.
+  outcome.unchanged += static_cast<std::int64_t>(fresh.size()) - outcome.inserted;
+  return outcome;
 }
 
 }  // namespace
@@ -56,17 +120,17 @@ ImportReport import_census(store::Connection& db, const crypto::Key& census_key,
   // The same reader again: it gives the same records in the same order,
   // so check.bad says which to skip.
   CensusReader reader(csv, districts, today);
-  std::vector<std::pair<std::string, std::int64_t>> batch;
+  std::vector<NewCensusEntry> batch;
   batch.reserve(batch_size);
   std::int64_t reported = 0;
   const auto flush = [&] {
     if (!batch.empty()) {
-      std::int64_t inserted = 0;
-      db.transaction([&](store::Connection& tx) {
-        inserted = insert_census_entries(tx, batch, options.import_id);
-      });
-      state.imported += inserted;
-      state.already_present += static_cast<std::int64_t>(batch.size()) - inserted;
+      BatchOutcome outcome;
+      db.transaction(
+          [&](store::Connection& tx) { outcome = write_batch(tx, batch, options.import_id); });
+      state.imported += outcome.inserted;
+      state.updated += outcome.updated;
+      state.already_present += outcome.unchanged;
       batch.clear();
     }
     reported = state.processed_lines;
@@ -79,21 +143,28 @@ ImportReport import_census(store::Connection& db, const crypto::Key& census_key,
     ++index;
     ++state.processed_lines;
     if (!bad)
-      batch.emplace_back(crypto::keyed_hash_hex(census_key, identity_key(record.identity)),
-                         record.district_id);
+      batch.push_back({crypto::keyed_hash_hex(census_key, identity_key(record.identity)),
+                       crypto::keyed_hash_hex(census_key, person_key(record.identity)),
+                       record.district_id});
     if (batch.size() >= batch_size ||
         state.processed_lines - reported >= static_cast<std::int64_t>(batch_size))
       flush();
   }
   flush();
+  if (options.full_census)
+    db.transaction([&](store::Connection& tx) {
+      std::tie(report.retired, report.unverified) =
+          retire_census_entries_not_seen(tx, options.import_id);
+    });
+  report.updated = state.updated;
   report.imported = state.imported;
   report.already_present = state.already_present;
   return report;
 }
 
 std::int64_t create_import_job(store::Connection& db, const std::string& file_name,
-                               std::optional<std::int64_t> started_by) {
-  return insert_import(db, file_name, started_by);
+                               std::optional<std::int64_t> started_by, bool full_census) {
+  return insert_import(db, file_name, started_by, full_census);
 }
 
 void run_import_job(store::Connection& db, const crypto::Key& census_key, std::int64_t import_id,
@@ -101,6 +172,8 @@ void run_import_job(store::Connection& db, const crypto::Key& census_key, std::i
   options.import_id = import_id;
   CensusImport job;
   job.id = import_id;
+  job.full_census = options.full_census;
+  std::int64_t unverified = 0;
   std::optional<std::int64_t> actor;
   try {
     if (auto row = find_import(db, import_id)) {
@@ -121,6 +194,9 @@ void run_import_job(store::Connection& db, const crypto::Key& census_key, std::i
     job.processed_lines = report.total_lines;
     job.imported = report.imported;
     job.already_present = report.already_present;
+    job.updated = report.updated;
+    job.retired = report.retired;
+    unverified = report.unverified;
     job.errors = report.errors;
     job.errors_not_listed = report.error_count - static_cast<std::int64_t>(report.errors.size());
   } catch (const std::exception& e) {
@@ -135,10 +211,10 @@ void run_import_job(store::Connection& db, const crypto::Key& census_key, std::i
     job.errors_not_listed = 0;
   }
   const std::string detail = fmt::format(
-      "file={}; status={}; lines={}; imported={}; already_present={}; bad_lines={}; "
-      "skip_bad_rows={}",
-      job.file_name, import_status_name(job.status), job.total_lines, job.imported,
-      job.already_present,
+      "file={}; mode={}; status={}; lines={}; imported={}; already_present={}; updated={}; "
+      "retired={}; accounts_unverified={}; bad_lines={}; skip_bad_rows={}",
+      job.file_name, options.full_census ? "full" : "update", import_status_name(job.status),
+      job.total_lines, job.imported, job.already_present, job.updated, job.retired, unverified,
       job.status == ImportStatus::Failed
           ? std::int64_t{0}
           : static_cast<std::int64_t>(job.errors.size()) + job.errors_not_listed,

@@ -27,6 +27,11 @@ struct ImportOptions {
   // false: a file with any bad line imports nothing (all or nothing).
   // true: the good lines are imported, the bad ones reported and skipped.
   bool skip_bad_rows = false;
+  // false: the file adds new people and updates those it lists (a new
+  // address, a new district); no one is retired.
+  // true: the file is the whole census: it replaces the previous one, and
+  // every person missing from it is retired (their entry verifies no one).
+  bool full_census = false;
   std::int64_t import_id = 0;  // census_entries.import_id: the job row (0 without one)
   std::optional<std::chrono::year_month_day> today;  // default: today_utc()
   std::size_t batch_size = 1000;              // lines per transaction and per progress report
@@ -38,20 +43,31 @@ struct ImportProgress {
   std::int64_t processed_lines = 0;
   std::int64_t imported = 0;
   std::int64_t already_present = 0;
+  std::int64_t updated = 0;
 };
 using ProgressCallback = std::function<void(const ImportProgress&)>;
 
 struct ImportReport {
   ImportStatus status = ImportStatus::Done;  // Done or Rejected
   std::int64_t total_lines = 0;              // data lines
-  std::int64_t imported = 0;
-  std::int64_t already_present = 0;
-  std::vector<RowError> errors;  // the first max_errors bad lines (or the refusal)
-  std::int64_t error_count = 0;  // every bad line
+  std::int64_t imported = 0;                 // new people
+  std::int64_t already_present = 0;          // listed again, unchanged
+  std::int64_t updated = 0;                  // a new address or district, or back after retirement
+  std::int64_t retired = 0;                  // full census: entries of people missing from it
+  std::int64_t unverified = 0;               // accounts that were verified on those entries
+  std::vector<RowError> errors;              // the first max_errors bad lines (or the refusal)
+  std::int64_t error_count = 0;              // every bad line
 };
 
-// Checks the whole file first, then inserts the good lines in batches of
-// `batch_size`, each in a transaction, calling `progress` after each. Throws
+// Checks the whole file first, then writes the good lines in batches of
+// `batch_size`, each in a transaction, calling `progress` after each.
+//
+// One person, one entry, across imports: a person is their document number
+// (its keyed hash). A person the census has already gets their entry
+// updated in place (identity hash, district), so their old details no longer
+// verify anyone, the account verified on it follows them to their new
+// district, and every roll they are on still knows them. A full census then
+// retires the entries of everyone it does not list, once every line is in. Throws
 // store::StoreError when the database fails (what was committed stays: the
 // entries are there and a new import counts them as already present).
 ImportReport import_census(store::Connection& db, const crypto::Key& census_key,
@@ -60,7 +76,7 @@ ImportReport import_census(store::Connection& db, const crypto::Key& census_key,
 
 // A new job row (status running); returns its id.
 std::int64_t create_import_job(store::Connection& db, const std::string& file_name,
-                               std::optional<std::int64_t> started_by);
+                               std::optional<std::int64_t> started_by, bool full_census = false);
 
 // Runs the import of job `import_id` to its end: progress into its row,
 // then its outcome (done, rejected, or failed with the reason) and an audit

@@ -68,10 +68,13 @@ struct CensusImport {
   std::string started_by_name;  // "" when unknown
   std::string file_name;
   ImportStatus status = ImportStatus::Running;
-  std::int64_t total_lines = 0;      // data lines (the header and blank lines excluded)
-  std::int64_t processed_lines = 0;  // of those, gone through so far
-  std::int64_t imported = 0;
-  std::int64_t already_present = 0;
+  std::int64_t total_lines = 0;        // data lines (the header and blank lines excluded)
+  std::int64_t processed_lines = 0;    // of those, gone through so far
+  bool full_census = false;            // the whole census: people missing from it are retired
+  std::int64_t imported = 0;           // new people
+  std::int64_t already_present = 0;    // listed again, unchanged
+  std::int64_t updated = 0;            // listed again with another address or district, or back
+  std::int64_t retired = 0;            // full census: people no longer on it
   std::vector<RowError> errors;        // the first ones (kMaxStoredErrors)
   std::int64_t errors_not_listed = 0;  // bad lines beyond those
 };
@@ -83,13 +86,14 @@ std::string_view method_name(VerificationMethod method);  // "online", "counter"
 
 enum class VerificationOutcome {
   Verified,
-  InvalidForm,      // a field is not even well-formed (FieldErrors say which)
-  NoMatch,          // no census entry has this identity
-  TakenByAnother,   // the entry already verifies another account
-  UnderAge,         // younger than the minimum age
-  AlreadyVerified,  // this account is verified already
-  NotEligible,      // no such account, or a role that takes no part as a resident
-  TooManyAttempts,  // rate limit on failed online attempts
+  InvalidForm,        // a field is not even well-formed (FieldErrors say which)
+  NoMatch,            // no census entry has this identity
+  TakenByAnother,     // the entry already verifies another account (told as NoMatch online)
+  UnderAge,           // younger than the minimum age
+  AlreadyVerified,    // this account is verified already
+  NotEligible,        // no such account, or a role that takes no part as a resident
+  TooManyAttempts,    // rate limit on online attempts (account, address, or all)
+  EmailNotConfirmed,  // online: the account's e-mail address is not confirmed yet
 };
 
 }  // namespace fabrique::residency

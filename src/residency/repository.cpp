@@ -34,7 +34,8 @@ constexpr std::size_t kRowsPerStatement = 100;
 
 const char* const kImportColumns =
     "i.id, i.started_at, i.finished_at, i.started_by, a.display_name, i.file_name, i.status, "
-    "i.total_lines, i.processed_lines, i.imported, i.already_present";
+    "i.total_lines, i.processed_lines, i.imported, i.already_present, i.mode, i.updated, "
+    "i.retired";
 
 CensusImport to_import(const Row& row) {
   CensusImport job;
@@ -49,6 +50,9 @@ CensusImport to_import(const Row& row) {
   job.processed_lines = integer(row.at(8));
   job.imported = integer(row.at(9));
   job.already_present = integer(row.at(10));
+  job.full_census = text(row.at(11)) == "full";
+  job.updated = integer(row.at(12));
+  job.retired = integer(row.at(13));
   return job;
 }
 
@@ -101,8 +105,9 @@ std::map<std::int64_t, std::int64_t> verified_accounts_by_district(store::Connec
 
 std::optional<CensusEntry> find_census_entry(store::Connection& db,
                                              const std::string& identity_hash) {
-  const auto rows = db.query("SELECT id, district_id FROM census_entries WHERE identity_hash = $1",
-                             {identity_hash});
+  const auto rows = db.query(
+      "SELECT id, district_id FROM census_entries WHERE identity_hash = $1 AND retired_at IS NULL",
+      {identity_hash});
   if (rows.empty()) return std::nullopt;
   return CensusEntry{integer(rows.front().at(0)), integer(rows.front().at(1))};
 }
@@ -113,42 +118,130 @@ std::optional<std::int64_t> account_of_census_entry(store::Connection& db, std::
   return integer(rows.front().at(0));
 }
 
-std::int64_t insert_census_entries(store::Connection& db,
-                                   const std::vector<std::pair<std::string, std::int64_t>>& rows,
+std::int64_t census_size(store::Connection& db) {
+  return integer(
+      db.query("SELECT COUNT(*) FROM census_entries WHERE retired_at IS NULL").at(0).at(0));
+}
+
+std::vector<StoredEntry> census_entries_matching(store::Connection& db,
+                                                 const std::vector<std::string>& person_hashes,
+                                                 const std::vector<std::string>& identity_hashes) {
+  std::vector<StoredEntry> out;
+  const auto read = [&](const char* column, const std::vector<std::string>& hashes) {
+    for (std::size_t start = 0; start < hashes.size(); start += kRowsPerStatement) {
+      const std::size_t end = std::min(hashes.size(), start + kRowsPerStatement);
+      std::string sql = fmt::format(
+          "SELECT id, identity_hash, person_hash, district_id, retired_at FROM census_entries "
+          "WHERE {} IN (",
+          column);
+      std::vector<Value> params;
+      for (std::size_t i = start; i < end; ++i) {
+        sql += fmt::format("{}${}", i == start ? "" : ", ", i - start + 1);
+        params.emplace_back(hashes[i]);
+      }
+      sql += ")";
+      for (const Row& row : db.query(sql, params))
+        out.push_back({integer(row.at(0)), text(row.at(1)), store::optional_text(row.at(2)),
+                       integer(row.at(3)), !std::holds_alternative<std::nullptr_t>(row.at(4))});
+    }
+  };
+  read("person_hash", person_hashes);
+  read("identity_hash", identity_hashes);
+  return out;
+}
+
+std::int64_t insert_census_entries(store::Connection& db, const std::vector<NewCensusEntry>& rows,
                                    std::int64_t import_id) {
   std::int64_t inserted = 0;
   for (std::size_t start = 0; start < rows.size(); start += kRowsPerStatement) {
     const std::size_t end = std::min(rows.size(), start + kRowsPerStatement);
-    std::string sql = "INSERT INTO census_entries (identity_hash, district_id, import_id) VALUES ";
+    std::string sql =
+        "INSERT INTO census_entries (identity_hash, person_hash, district_id, import_id, "
+        "seen_import_id) VALUES ";
     std::vector<Value> params;
-    params.reserve((end - start) * 3);
+    params.reserve((end - start) * 4);
     for (std::size_t i = start; i < end; ++i) {
       const std::size_t p = params.size();
-      sql += fmt::format("{}(${}, ${}, ${})", i == start ? "" : ", ", p + 1, p + 2, p + 3);
-      params.emplace_back(rows[i].first);
-      params.emplace_back(rows[i].second);
+      sql += fmt::format("{}(${}, ${}, ${}, ${}, ${})", i == start ? "" : ", ", p + 1, p + 2, p + 3,
+                         p + 4, p + 4);
+      params.emplace_back(rows[i].identity_hash);
+      params.emplace_back(rows[i].person_hash);
+      params.emplace_back(rows[i].district_id);
       params.emplace_back(import_id);
     }
-    // Both backends: a hash already there is skipped, not an error (another
-    // import, even a concurrent one, brought it first).
-    sql += " ON CONFLICT (identity_hash) DO NOTHING";
+    // Both backends: a person or identity already there is skipped, not an
+    // error (another import, even a concurrent one, brought it first).
+    sql += " ON CONFLICT DO NOTHING";
     inserted += db.execute(sql, params);
   }
   return inserted;
 }
 
-std::int64_t census_size(store::Connection& db) {
-  return integer(db.query("SELECT COUNT(*) FROM census_entries").at(0).at(0));
+void update_census_entry(store::Connection& db, std::int64_t id, const NewCensusEntry& entry,
+                         std::int64_t import_id) {
+  db.execute(
+      "UPDATE census_entries SET identity_hash = $1, person_hash = $2, district_id = $3, "
+      "seen_import_id = $4, retired_at = NULL WHERE id = $5",
+      {entry.identity_hash, entry.person_hash, entry.district_id, import_id, id});
+  // A verified account lives where its census entry says.
+  db.execute(
+      "UPDATE accounts SET district_id = $1 WHERE census_entry_id = $2 AND district_id <> $1",
+      {entry.district_id, id});
+}
+
+void mark_census_entries_seen(store::Connection& db, const std::vector<std::int64_t>& ids,
+                              std::int64_t import_id) {
+  for (std::size_t start = 0; start < ids.size(); start += kRowsPerStatement) {
+    const std::size_t end = std::min(ids.size(), start + kRowsPerStatement);
+    std::string sql = "UPDATE census_entries SET seen_import_id = $1 WHERE id IN (";
+    std::vector<Value> params{import_id};
+    for (std::size_t i = start; i < end; ++i) {
+      sql += fmt::format("{}${}", i == start ? "" : ", ", params.size() + 1);
+      params.emplace_back(ids[i]);
+    }
+    sql += ")";
+    db.execute(sql, params);
+  }
+}
+
+namespace {
+
+// Accounts verified on entries that verify no one any more lose their
+// verification (their ballots already cast stay where they were cast).
+constexpr const char* kUnverify =
+    "UPDATE accounts SET census_entry_id = NULL, district_id = NULL, birth_date = NULL, "
+    "verified_at = NULL, verified_by = NULL, verification_method = NULL ";
+
+}  // namespace
+
+void supersede_census_entry(store::Connection& db, std::int64_t id) {
+  db.execute(std::string(kUnverify) + "WHERE census_entry_id = $1", {id});
+  db.execute("UPDATE census_entries SET identity_hash = $1, retired_at = $2 WHERE id = $3",
+             {"superseded:" + std::to_string(id), now_iso8601(), id});
+}
+
+std::pair<std::int64_t, std::int64_t> retire_census_entries_not_seen(store::Connection& db,
+                                                                     std::int64_t import_id) {
+  const char* const not_seen =
+      "retired_at IS NULL AND (seen_import_id IS NULL OR seen_import_id <> $1)";
+  const std::int64_t accounts = db.execute(
+      std::string(kUnverify) + "WHERE census_entry_id IN (SELECT id FROM census_entries WHERE " +
+          not_seen + ")",
+      {import_id});
+  const std::int64_t entries =
+      db.execute(std::string("UPDATE census_entries SET retired_at = $2 WHERE ") + not_seen,
+                 {import_id, now_iso8601()});
+  return {entries, accounts};
 }
 
 std::int64_t insert_import(store::Connection& db, const std::string& file_name,
-                           std::optional<std::int64_t> started_by) {
+                           std::optional<std::int64_t> started_by, bool full_census) {
   Value by = nullptr;
   if (started_by) by = *started_by;
   const auto rows = db.query(
-      "INSERT INTO census_imports (started_at, started_by, file_name, status) "
-      "VALUES ($1, $2, $3, 'running') RETURNING id",
-      {now_iso8601(), by, file_name});
+      "INSERT INTO census_imports (started_at, started_by, file_name, status, mode) "
+      "VALUES ($1, $2, $3, 'running', $4) RETURNING id",
+      {now_iso8601(), by, file_name, std::string(full_census ? "full" : "update")});
   return integer(rows.at(0).at(0));
 }
 
@@ -164,10 +257,11 @@ void update_import_progress(store::Connection& db, std::int64_t id, std::int64_t
 void finish_import(store::Connection& db, const CensusImport& job) {
   db.execute(
       "UPDATE census_imports SET status = $1, finished_at = $2, total_lines = $3, "
-      "processed_lines = $4, imported = $5, already_present = $6, errors = $7 WHERE id = $8",
+      "processed_lines = $4, imported = $5, already_present = $6, errors = $7, updated = $8, "
+      "retired = $9 WHERE id = $10",
       {std::string(import_status_name(job.status)), now_iso8601(), job.total_lines,
        job.processed_lines, job.imported, job.already_present,
-       errors_to_json(job.errors, job.errors_not_listed), job.id});
+       errors_to_json(job.errors, job.errors_not_listed), job.updated, job.retired, job.id});
 }
 
 std::optional<CensusImport> find_import(store::Connection& db, std::int64_t id) {
@@ -177,7 +271,7 @@ std::optional<CensusImport> find_import(store::Connection& db, std::int64_t id) 
                              {id});
   if (rows.empty()) return std::nullopt;
   CensusImport job = to_import(rows.front());
-  errors_from_json(text(rows.front().at(11)), job);
+  errors_from_json(text(rows.front().at(14)), job);
   return job;
 }
 
@@ -235,6 +329,14 @@ void errors_from_json(const std::string& text, CensusImport& job) {
     job.errors.push_back(
         {static_cast<std::size_t>(number_of("line")), Text{string_of("en"), string_of("fr")}});
   }
+}
+
+std::vector<std::pair<std::string, Lang>> administrators(store::Connection& db) {
+  std::vector<std::pair<std::string, Lang>> out;
+  for (const Row& row :
+       db.query("SELECT email, language FROM accounts WHERE role = 'administrator' ORDER BY id"))
+    out.emplace_back(text(row.at(0)), text(row.at(1)) == "en" ? Lang::En : Lang::Fr);
+  return out;
 }
 
 void write_audit(store::Connection& db, std::optional<std::int64_t> actor,

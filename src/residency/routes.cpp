@@ -3,7 +3,10 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include <fmt/format.h>
+
 #include "accounts/repository.hpp"
+#include "core/crypto.hpp"
 #include "residency/actions.hpp"
 #include "residency/census_import.hpp"
 #include "residency/repository.hpp"
@@ -89,6 +92,7 @@ int status_of(VerificationOutcome outcome) {
     case VerificationOutcome::NoMatch:
     case VerificationOutcome::UnderAge:
     case VerificationOutcome::NotEligible:
+    case VerificationOutcome::EmailNotConfirmed:
       return 422;
     case VerificationOutcome::TakenByAnother:
     case VerificationOutcome::AlreadyVerified:
@@ -121,7 +125,10 @@ json::object import_view(const CensusImport& job, Lang lang) {
                     {"processed_lines", job.processed_lines},
                     {"counted", job.total_lines > 0},
                     {"imported", job.imported},
-                    {"already_present", job.already_present}};
+                    {"already_present", job.already_present},
+                    {"updated", job.updated},
+                    {"retired", job.retired},
+                    {"full_census", job.full_census}};
   if (job.finished_at) view["finished_at"] = *job.finished_at;
   return view;
 }
@@ -136,7 +143,8 @@ http::Response census_page(Context& ctx, const FieldErrors& errors, int status) 
                     {"has_districts", !districts.empty()},
                     {"district_count", static_cast<std::int64_t>(districts.size())},
                     {"census_size", census_size(ctx.db)},
-                    {"skip_bad_rows", ctx.form.get("skip_bad_rows") == "1"}};
+                    {"skip_bad_rows", ctx.form.get("skip_bad_rows") == "1"},
+                    {"full_census", ctx.form.get("mode") == "full"}};
   view["has_imports"] = !view["imports"].as_array().empty();
   add_errors(view, errors, ctx.lang);
   return ctx.page("residency/census", std::move(view), {"Census import", "Import du recensement"},
@@ -153,6 +161,14 @@ http::Response start_import(Context& ctx) {
                          {"Census file: choose a CSV file (it is missing or empty).",
                           "Fichier du recensement : choisissez un fichier CSV (il manque ou est "
                           "vide)."}}},
+                       422);
+  if (const std::string mode = ctx.form.get("mode");
+      !mode.empty() && mode != "update" && mode != "full")
+    return census_page(ctx,
+                       {{"mode-update",
+                         {"Kind of file: choose an update or the whole census.",
+                          "Nature du fichier : choisissez une mise à jour ou le recensement "
+                          "complet."}}},
                        422);
   if (list_districts(ctx.db).empty())
     return census_page(ctx,
@@ -175,10 +191,13 @@ http::Response start_import(Context& ctx) {
   std::unique_ptr<store::Connection> connection = ctx.app.pool.database().connect();
   ImportOptions options;
   options.skip_bad_rows = ctx.form.get("skip_bad_rows") == "1";
+  options.full_census = ctx.form.get("mode") == "full";
   const std::string file_name = upload_name(file->filename);
-  const std::int64_t id = create_import_job(ctx.db, file_name, ctx.viewer.account->id);
+  const std::int64_t id =
+      create_import_job(ctx.db, file_name, ctx.viewer.account->id, options.full_census);
   ctx.audit("census.import_started", std::to_string(id),
             "file=" + file_name + "; bytes=" + std::to_string(file->content.size()) +
+                "; mode=" + (options.full_census ? "full" : "update") +
                 "; skip_bad_rows=" + (options.skip_bad_rows ? "yes" : "no"));
   start_import_job(std::move(*slot), std::move(connection), ctx.app.secrets.census, id,
                    std::move(file->content), options);
@@ -234,6 +253,26 @@ http::Response districts_page(Context& ctx, const NewDistrict& form, const Field
 
 // ---- /admin/counter
 
+// The account a clerk found by its e-mail address, carried to the
+// verification form, signed for this clerk: a form cannot name another
+// account by its id (no enumeration of accounts by id).
+std::string account_token(Context& ctx, std::int64_t account_id) {
+  const std::string id = std::to_string(account_id);
+  return id + "." +
+         crypto::keyed_hash_hex(ctx.app.secrets.forms,
+                                fmt::format("counter-account:{}:{}", id, ctx.viewer.account->id));
+}
+
+std::optional<std::int64_t> account_of_token(Context& ctx, const std::string& token) {
+  const std::size_t dot = token.find('.');
+  if (dot == std::string::npos) return std::nullopt;
+  const std::string id = token.substr(0, dot);
+  const std::string expected = crypto::keyed_hash_hex(
+      ctx.app.secrets.forms, fmt::format("counter-account:{}:{}", id, ctx.viewer.account->id));
+  if (!crypto::equal_constant_time(token.substr(dot + 1), expected)) return std::nullopt;
+  return parse_id(id);
+}
+
 http::Response counter_page(Context& ctx, const std::string& email,
                             const std::optional<accounts::Account>& account,
                             const IdentityForm& form, const FieldErrors& errors,
@@ -246,7 +285,7 @@ http::Response counter_page(Context& ctx, const std::string& email,
                     {"birth_date", form.birth_date},
                     {"postal_code", form.postal_code}};
   if (account) {
-    json::object who{{"id", account->id},
+    json::object who{{"token", account_token(ctx, account->id)},
                      {"display_name", account->display_name},
                      {"email", account->email},
                      {"role_label", accounts::role_label(account->role).in(ctx.lang)},
@@ -270,8 +309,13 @@ void register_routes(web::Site& site) {
     VerifyOptions options;
     options.method = VerificationMethod::Online;
     options.minimum_age = ctx.app.config.minimum_age;
-    const VerifyResult result =
+    options.client_address = ctx.client_address();
+    VerifyResult result =
         verify_residency(ctx.db, ctx.app.secrets.census, ctx.viewer.account->id, form, options);
+    // To the person, an identity that verifies another account is a wrong
+    // guess: same words, same status (the administrators were alerted).
+    if (result.outcome == VerificationOutcome::TakenByAnother)
+      result.outcome = VerificationOutcome::NoMatch;
     const Text message =
         outcome_message(result.outcome, VerificationMethod::Online, options.minimum_age);
     if (result.outcome == VerificationOutcome::Verified ||
@@ -304,20 +348,22 @@ void register_routes(web::Site& site) {
 
   site.get("/admin/counter", Permission::VerifyAtCounter, [](Context& ctx) {
     const std::string email = accounts::normalize_email(ctx.query.get("email"));
-    std::optional<accounts::Account> account;
-    if (const auto id = parse_id(ctx.query.get("account"))) {
-      account = accounts::find_account(ctx.db, *id);
-    } else if (!email.empty()) {
-      account = accounts::find_account_by_email(ctx.db, email);
-    }
-    const bool looked = !email.empty() || ctx.query.has("account");
-    return counter_page(ctx, email, account, {}, {}, std::nullopt, looked && !account ? 404 : 200);
+    if (email.empty()) return counter_page(ctx, email, std::nullopt, {}, {}, std::nullopt, 200);
+    const auto account = accounts::find_account_by_email(ctx.db, email);
+    // Every lookup a clerk makes is on record, found or not.
+    ctx.audit("residency.counter_lookup", account ? std::to_string(account->id) : "",
+              account ? fmt::format("found=account {}", account->id) : "found=none");
+    return counter_page(ctx, email, account, {}, {}, std::nullopt, account ? 200 : 404);
   });
 
   site.post("/admin/counter", Permission::VerifyAtCounter, [](Context& ctx) {
-    const auto id = parse_id(ctx.form.get("account_id"));
+    const auto id = account_of_token(ctx, ctx.form.get("account"));
     const auto account = id ? accounts::find_account(ctx.db, *id) : std::nullopt;
-    if (!account) return ctx.error(404, {"No such account.", "Ce compte n'existe pas."});
+    if (!account)
+      return ctx.error(400, {"The account is missing or altered: find it again by its e-mail "
+                             "address.",
+                             "Le compte manque ou a été modifié : retrouvez-le par son adresse "
+                             "e-mail."});
     const IdentityForm form = identity_from(ctx.form);
     VerifyOptions options;
     options.method = VerificationMethod::Counter;
@@ -333,7 +379,7 @@ void register_routes(web::Site& site) {
       const std::string district_en = result.district ? result.district->name_en : "";
       ctx.flash({"The account of " + account->display_name + " is verified (" + district_en + ").",
                  "Le compte de " + account->display_name + " est vérifié (" + district_fr + ")."});
-      return ctx.redirect("/admin/counter?account=" + std::to_string(account->id));
+      return ctx.redirect("/admin/counter");
     }
     // The account as it is now (it may have been verified meanwhile).
     auto now = accounts::find_account(ctx.db, account->id);

@@ -276,6 +276,8 @@ std::string identity_key(const Identity& identity) {
   return identity.document_number + "|" + identity.birth_date + "|" + identity.postal_code;
 }
 
+std::string person_key(const Identity& identity) { return "person|" + identity.document_number; }
+
 bool old_enough(std::string_view birth_date, int minimum_age, chr::year_month_day today) {
   const auto birth = parse_date(birth_date);
   return birth && age_on(*birth, today) >= minimum_age;
@@ -348,26 +350,26 @@ Text outcome_message(VerificationOutcome outcome, VerificationMethod method, int
             "Personne au recensement n'a ensemble ce numéro de document, cette date de "
             "naissance et ce code postal. Comparez la saisie au document ; si elle est juste, "
             "la personne n'est pas au recensement."};
-      return {
-          "We found no resident with this document number, birth date and postal code "
-          "together. Check all three and try again. If they are right, contact the town hall: "
-          "you may not be on the census yet.",
-          "Nous ne trouvons aucun habitant ayant ensemble ce numéro de document, cette date de "
-          "naissance et ce code postal. Vérifiez les trois et réessayez. S'ils sont justes, "
-          "contactez la mairie : vous n'êtes peut-être pas encore au recensement."};
+      [[fallthrough]];
     case VerificationOutcome::TakenByAnother:
-      if (counter)
+      if (counter && outcome == VerificationOutcome::TakenByAnother)
         return {
             "This identity already verifies another account. Do not verify this one: refer "
             "the case to the census office, which can check who holds the other account.",
             "Cette identité vérifie déjà un autre compte. Ne vérifiez pas celui-ci : "
             "transmettez le cas au service du recensement, qui peut voir qui détient l'autre "
             "compte."};
+      // Online, the same words for both: a guesser must not learn that an
+      // identity exists and is taken (the administrators are alerted instead).
       return {
-          "These details already verify another account. If you did not create it, contact "
-          "the town hall with your identity document: they will sort it out.",
-          "Ces informations vérifient déjà un autre compte. Si vous ne l'avez pas créé, "
-          "contactez la mairie avec votre pièce d'identité : elle réglera la situation."};
+          "We cannot verify your residency with these details. Check the document number, "
+          "the birth date and the postal code, and try again. If they are right, come to the "
+          "town hall counter with your identity document: a clerk will verify your residency "
+          "there.",
+          "Nous ne pouvons pas vérifier votre résidence avec ces informations. Vérifiez le "
+          "numéro du document, la date de naissance et le code postal, puis réessayez. S’ils "
+          "sont justes, présentez-vous au guichet de la mairie avec votre pièce d’identité : "
+          "un agent y vérifiera votre résidence."};
     case VerificationOutcome::UnderAge:
       if (counter)
         return {fmt::format("The person is under {}: they cannot take part yet.", minimum_age),
@@ -394,6 +396,13 @@ Text outcome_message(VerificationOutcome outcome, VerificationMethod method, int
           "with your identity document.",
           "Trop de tentatives infructueuses. Attendez une heure puis réessayez, ou présentez-"
           "vous à la mairie avec votre pièce d'identité."};
+    case VerificationOutcome::EmailNotConfirmed:
+      return {
+          "Confirm your e-mail address first: follow the link in the message we sent you when "
+          "you created your account (or ask for a new password: that link confirms it too).",
+          "Confirmez d’abord votre adresse e-mail : suivez le lien du message que nous vous "
+          "avons envoyé à la création du compte (ou demandez un nouveau mot de passe : ce lien "
+          "la confirme aussi)."};
   }
   return {"Unknown outcome.", "Résultat inconnu."};
 }

@@ -45,6 +45,9 @@ CheckedIdentity check_identity(const IdentityForm& form, std::chrono::year_month
 
 // What is hashed (with the instance's census key): "DOC|YYYY-MM-DD|POSTAL".
 std::string identity_key(const Identity& identity);
+// The person, whatever their address: "person|DOC", hashed the same way.
+// One census entry per person across imports is keyed by it.
+std::string person_key(const Identity& identity);
 
 // Whole years on `today` from a YYYY-MM-DD birth date; false when unreadable.
 bool old_enough(std::string_view birth_date, int minimum_age, std::chrono::year_month_day today);

@@ -245,6 +245,26 @@ CREATE TABLE budget_results (
   PRIMARY KEY (process_id, unit_id)
 );
 )sql"},
+      {3, "census: one entry per person across imports (updated, retired), import modes",
+       R"sql(
+-- One census entry per person, whatever their address: person_hash is a keyed
+-- hash of the document number alone (NULL for entries imported before this
+-- step, until an import lists them again). An import updates the person's
+-- entry in place (new identity hash, new district), so the entry's id, the
+-- account it verifies and the rolls it is on stay the person's.
+ALTER TABLE census_entries ADD COLUMN person_hash TEXT;
+CREATE UNIQUE INDEX census_entries_person ON census_entries (person_hash);
+-- The last import that listed the person, and when a full census without
+-- them retired the entry (a retired entry verifies no one).
+ALTER TABLE census_entries ADD COLUMN seen_import_id BIGINT;
+ALTER TABLE census_entries ADD COLUMN retired_at TEXT;
+
+-- 'update': the file adds and updates people, retires no one; 'full': the
+-- file is the whole census, and the people missing from it are retired.
+ALTER TABLE census_imports ADD COLUMN mode TEXT NOT NULL DEFAULT 'update';
+ALTER TABLE census_imports ADD COLUMN updated BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE census_imports ADD COLUMN retired BIGINT NOT NULL DEFAULT 0;
+)sql"},
   };
   return list;
 }

@@ -114,6 +114,15 @@ class VotingPages : public ::testing::Test {
     navette_ = project(city_unit_, "Navette", 200'000);
   }
 
+  // The clerk identifies Alice by her identity document (the only way).
+  http::Response identify_alice(const Client& clerk) {
+    return web_.post("/admin/budgets/bp/counter", clerk,
+                     {{"action", "identify"},
+                      {"document_number", "AB123456"},
+                      {"birth_date", "1990-12-31"},
+                      {"postal_code", "75011"}});
+  }
+
   std::int64_t resident(const std::string& email, const residency::IdentityForm& identity,
                         Lang lang) {
     const std::int64_t id = web_.add_account(email, Role::Resident, email, lang);
@@ -333,7 +342,7 @@ TEST_F(VotingPages, OutsideTheVoteThePageSaysWhen) {
 
 TEST_F(VotingPages, TheClerkEntersAPaperBallotOnceAndTheResidentCannotVoteOnline) {
   const Client clerk = web_.signed_in(clerk_);
-  http::Response page = web_.get("/admin/budgets/bp/counter?email=alice%40example.org", clerk);
+  http::Response page = identify_alice(clerk);
   ASSERT_EQ(page.status, 200) << page.body;
   EXPECT_TRUE(shows(page.body, "N'a pas encore voté"));
   EXPECT_TRUE(contains(page.body, "href=\"/admin/counter\""));
@@ -444,8 +453,7 @@ TEST_F(VotingPages, AClerkCannotEnterABallotForSomeoneWhoVotedOnline) {
           .status,
       200);
   const Client clerk = web_.signed_in(clerk_);
-  const http::Response page =
-      web_.get("/admin/budgets/bp/counter?email=alice%40example.org", clerk);
+  const http::Response page = identify_alice(clerk);
   EXPECT_TRUE(contains(page.body, "A déjà voté"));
   EXPECT_TRUE(contains(page.body, "en ligne"));
   EXPECT_FALSE(contains(page.body, "name=\"action\" value=\"confirm\""));
@@ -455,7 +463,7 @@ TEST_F(VotingPages, AClerkCannotEnterABallotForSomeoneWhoVotedOnline) {
 // by one or from a file, are entered during the vote only, and the pages say so.
 TEST_F(VotingPages, NoCounterBallotIsEnteredOnceTheVoteHasClosed) {
   const Client clerk = web_.signed_in(clerk_);
-  http::Response page = web_.get("/admin/budgets/bp/counter?email=alice%40example.org", clerk);
+  http::Response page = identify_alice(clerk);
   ASSERT_EQ(page.status, 200);
   EXPECT_TRUE(shows(page.body, "se saisissent pendant le vote seulement"));
   EXPECT_FALSE(contains(page.body, "Le vote est clos"));

@@ -540,10 +540,13 @@ for (const mode of JOURNEY_MODES) {
     // centre 3 changes their ballot, port 9 votes while the clerk enters a
     // paper ballot for them.
     const counterFor = async (who) => {
-      // The clerk finds the resident by their account; the ballot form is there.
-      await clerk.getByLabel(tr(locale, "Adresse e-mail d'un compte vérifié", 'Email address of a verified account')).fill(who.email);
-      await clerk.getByRole('button', { name: tr(locale, 'Trouver le compte', 'Find the account') }).click();
-      await clerk.waitForURL(/\/counter\?email=/);
+      // The clerk finds the resident by their identity document (an e-mail
+      // address is not enough); the page names their account; the ballot form is there.
+      await clerk.getByLabel(tr(locale, "Numéro de la pièce d'identité", 'Identity document number')).fill(who.person.documentNumber);
+      await clerk.getByLabel(tr(locale, 'Date de naissance', 'Date of birth')).fill(who.person.birthDate);
+      await clerk.getByLabel(tr(locale, 'Code postal du domicile', 'Postal code of the home')).fill(who.person.postalCode);
+      await clerk.getByRole('button', { name: tr(locale, 'Trouver au recensement', 'Find on the census') }).click();
+      await clerk.getByRole('region', { name: who.name }).waitFor();
       await j.check(clerk, `counter ballots, a resident found (${tag})`);
       const person = clerk.getByRole('region', { name: who.name });
       assert.match(await text(person), tr(locale, /N'a pas encore voté/, /Has not voted yet/));

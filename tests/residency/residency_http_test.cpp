@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <regex>
 #include <string>
 #include <thread>
 
@@ -305,10 +306,15 @@ TEST_F(ResidencyHttp, AClerkVerifiesSomeoneAtTheCounter) {
   EXPECT_EQ(found.status, 200);
   EXPECT_TRUE(contains(found.body, "Alice"));
   EXPECT_TRUE(contains(found.body, "Non vérifiée"));
-  EXPECT_TRUE(contains(found.body, "name=\"account_id\" value=\"" + std::to_string(resident_)));
+  // The form names the account by a token signed for this clerk, not by its id.
+  std::smatch match;
+  ASSERT_TRUE(
+      std::regex_search(found.body, match, std::regex("name=\"account\" value=\"([^\"]+)\"")));
+  const std::string token = match[1].str();
+  EXPECT_TRUE(token.starts_with(std::to_string(resident_) + "."));
 
   const http::Response wrong = web_.post("/admin/counter", clerk,
-                                         {{"account_id", std::to_string(resident_)},
+                                         {{"account", token},
                                           {"document_number", "AB123456"},
                                           {"birth_date", "1990-12-30"},
                                           {"postal_code", "75011"}});
@@ -316,13 +322,12 @@ TEST_F(ResidencyHttp, AClerkVerifiesSomeoneAtTheCounter) {
   EXPECT_TRUE(contains(wrong.body, "Personne au recensement"));
 
   const http::Response verified = web_.post("/admin/counter", clerk,
-                                            {{"account_id", std::to_string(resident_)},
+                                            {{"account", token},
                                              {"document_number", "AB-123-456"},
                                              {"birth_date", "31/12/1990"},
                                              {"postal_code", "75011"}});
   EXPECT_EQ(verified.status, 303) << verified.body;
-  EXPECT_EQ(test::header_of(verified, "Location"),
-            "/admin/counter?account=" + std::to_string(resident_));
+  EXPECT_EQ(test::header_of(verified, "Location"), "/admin/counter");
   const auto account = web_.account(resident_);
   EXPECT_TRUE(account->verified());
   EXPECT_EQ(account->verification_method, "counter");
@@ -334,8 +339,7 @@ TEST_F(ResidencyHttp, AClerkVerifiesSomeoneAtTheCounter) {
   EXPECT_EQ(std::get<std::string>(audit[0][1]), std::to_string(resident_));
   EXPECT_TRUE(contains(std::get<std::string>(audit[0][2]), "Claire Guichet"));
 
-  const http::Response after =
-      web_.get("/admin/counter?account=" + std::to_string(resident_), clerk);
+  const http::Response after = web_.get("/admin/counter?email=alice%40example.org", clerk);
   EXPECT_TRUE(contains(after.body, "au guichet"));
   EXPECT_FALSE(contains(after.body, "name=\"document_number\""));
   // The counter is not for staff accounts.

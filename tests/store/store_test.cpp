@@ -796,5 +796,7 @@ TEST_P(PostgresStoreTest, MigrationWaitsForAnotherHoldingTheLock) {
   });
   migrating.join();
   EXPECT_TRUE(released.load());
-  EXPECT_EQ(applied, (std::vector<int>{1, 2}));
+  std::vector<int> every;
+  for (const auto& step : fabrique::store::migrations()) every.push_back(step.version);
+  EXPECT_EQ(applied, every);
 }
