@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <thread>
 #include <tuple>
@@ -37,7 +38,7 @@ struct BatchOutcome {
 // hash; found, their entry is updated in place or marked seen; not found,
 // they are new.
 BatchOutcome write_batch(store::Connection& tx, const std::vector<NewCensusEntry>& batch,
-                         std::int64_t import_id) {
+                         std::int64_t import_id, std::int64_t seen_mark) {
   std::vector<std::string> persons;
   std::vector<std::string> identities;
   for (const NewCensusEntry& line : batch) {
@@ -77,12 +78,12 @@ BatchOutcome write_batch(store::Connection& tx, const std::vector<NewCensusEntry
       seen.push_back(entry->id);
       ++outcome.unchanged;
     } else {
-      update_census_entry(tx, entry->id, line, import_id);
+      update_census_entry(tx, entry->id, line, seen_mark);
       ++outcome.updated;
     }
   }
-  mark_census_entries_seen(tx, seen, import_id);
-  outcome.inserted = insert_census_entries(tx, fresh, import_id);
+  mark_census_entries_seen(tx, seen, seen_mark);
+  outcome.inserted = insert_census_entries(tx, fresh, import_id, seen_mark);
   // Skipped inserts: a concurrent import brought the person first.
   outcome.unchanged += static_cast<std::int64_t>(fresh.size()) - outcome.inserted;
   return outcome;
@@ -120,14 +121,22 @@ ImportReport import_census(store::Connection& db, const crypto::Key& census_key,
   // The same reader again: it gives the same records in the same order,
   // so check.bad says which to skip.
   CensusReader reader(csv, districts, today);
+  // What marks the entries this import lists: its job row's id, or, without
+  // one (tests, the demo), a negative mark no job row ever has.
+  const std::int64_t seen_mark = options.import_id > 0
+                                     ? options.import_id
+                                     : -std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count();
   std::vector<NewCensusEntry> batch;
   batch.reserve(batch_size);
   std::int64_t reported = 0;
   const auto flush = [&] {
     if (!batch.empty()) {
       BatchOutcome outcome;
-      db.transaction(
-          [&](store::Connection& tx) { outcome = write_batch(tx, batch, options.import_id); });
+      db.transaction([&](store::Connection& tx) {
+        outcome = write_batch(tx, batch, options.import_id, seen_mark);
+      });
       state.imported += outcome.inserted;
       state.updated += outcome.updated;
       state.already_present += outcome.unchanged;
@@ -153,8 +162,7 @@ ImportReport import_census(store::Connection& db, const crypto::Key& census_key,
   flush();
   if (options.full_census)
     db.transaction([&](store::Connection& tx) {
-      std::tie(report.retired, report.unverified) =
-          retire_census_entries_not_seen(tx, options.import_id);
+      std::tie(report.retired, report.unverified) = retire_census_entries_not_seen(tx, seen_mark);
     });
   report.updated = state.updated;
   report.imported = state.imported;

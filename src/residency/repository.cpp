@@ -151,7 +151,7 @@ std::vector<StoredEntry> census_entries_matching(store::Connection& db,
 }
 
 std::int64_t insert_census_entries(store::Connection& db, const std::vector<NewCensusEntry>& rows,
-                                   std::int64_t import_id) {
+                                   std::int64_t import_id, std::int64_t seen) {
   std::int64_t inserted = 0;
   for (std::size_t start = 0; start < rows.size(); start += kRowsPerStatement) {
     const std::size_t end = std::min(rows.size(), start + kRowsPerStatement);
@@ -159,15 +159,16 @@ std::int64_t insert_census_entries(store::Connection& db, const std::vector<NewC
         "INSERT INTO census_entries (identity_hash, person_hash, district_id, import_id, "
         "seen_import_id) VALUES ";
     std::vector<Value> params;
-    params.reserve((end - start) * 4);
+    params.reserve((end - start) * 5);
     for (std::size_t i = start; i < end; ++i) {
       const std::size_t p = params.size();
       sql += fmt::format("{}(${}, ${}, ${}, ${}, ${})", i == start ? "" : ", ", p + 1, p + 2, p + 3,
-                         p + 4, p + 4);
+                         p + 4, p + 5);
       params.emplace_back(rows[i].identity_hash);
       params.emplace_back(rows[i].person_hash);
       params.emplace_back(rows[i].district_id);
       params.emplace_back(import_id);
+      params.emplace_back(seen);
     }
     // Both backends: a person or identity already there is skipped, not an
     // error (another import, even a concurrent one, brought it first).
@@ -178,11 +179,11 @@ std::int64_t insert_census_entries(store::Connection& db, const std::vector<NewC
 }
 
 void update_census_entry(store::Connection& db, std::int64_t id, const NewCensusEntry& entry,
-                         std::int64_t import_id) {
+                         std::int64_t seen) {
   db.execute(
       "UPDATE census_entries SET identity_hash = $1, person_hash = $2, district_id = $3, "
       "seen_import_id = $4, retired_at = NULL WHERE id = $5",
-      {entry.identity_hash, entry.person_hash, entry.district_id, import_id, id});
+      {entry.identity_hash, entry.person_hash, entry.district_id, seen, id});
   // A verified account lives where its census entry says.
   db.execute(
       "UPDATE accounts SET district_id = $1 WHERE census_entry_id = $2 AND district_id <> $1",
@@ -190,11 +191,11 @@ void update_census_entry(store::Connection& db, std::int64_t id, const NewCensus
 }
 
 void mark_census_entries_seen(store::Connection& db, const std::vector<std::int64_t>& ids,
-                              std::int64_t import_id) {
+                              std::int64_t seen) {
   for (std::size_t start = 0; start < ids.size(); start += kRowsPerStatement) {
     const std::size_t end = std::min(ids.size(), start + kRowsPerStatement);
     std::string sql = "UPDATE census_entries SET seen_import_id = $1 WHERE id IN (";
-    std::vector<Value> params{import_id};
+    std::vector<Value> params{seen};
     for (std::size_t i = start; i < end; ++i) {
       sql += fmt::format("{}${}", i == start ? "" : ", ", params.size() + 1);
       params.emplace_back(ids[i]);
@@ -221,16 +222,16 @@ void supersede_census_entry(store::Connection& db, std::int64_t id) {
 }
 
 std::pair<std::int64_t, std::int64_t> retire_census_entries_not_seen(store::Connection& db,
-                                                                     std::int64_t import_id) {
+                                                                     std::int64_t seen) {
   const char* const not_seen =
       "retired_at IS NULL AND (seen_import_id IS NULL OR seen_import_id <> $1)";
   const std::int64_t accounts = db.execute(
       std::string(kUnverify) + "WHERE census_entry_id IN (SELECT id FROM census_entries WHERE " +
           not_seen + ")",
-      {import_id});
+      {seen});
   const std::int64_t entries =
       db.execute(std::string("UPDATE census_entries SET retired_at = $2 WHERE ") + not_seen,
-                 {import_id, now_iso8601()});
+                 {seen, now_iso8601()});
   return {entries, accounts};
 }
 

@@ -60,16 +60,18 @@ std::vector<StoredEntry> census_entries_matching(store::Connection& db,
 // Inserts new people; a row whose person or identity hash is already there
 // (another import, even a concurrent one, brought it first) is skipped.
 // Returns how many were inserted.
+// `seen` marks the entries an import listed (import_id, or a mark of its
+// own when it has no job row).
 std::int64_t insert_census_entries(store::Connection& db, const std::vector<NewCensusEntry>& rows,
-                                   std::int64_t import_id);
+                                   std::int64_t import_id, std::int64_t seen);
 // The person's entry as this import lists them: identity hash, district,
 // person hash, seen by the import, no longer retired. The accounts it
 // verifies follow it to its district.
 void update_census_entry(store::Connection& db, std::int64_t id, const NewCensusEntry& entry,
-                         std::int64_t import_id);
+                         std::int64_t seen);
 // Entries listed by this import without any change.
 void mark_census_entries_seen(store::Connection& db, const std::vector<std::int64_t>& ids,
-                              std::int64_t import_id);
+                              std::int64_t seen);
 // An entry of before person hashes that another entry of the same person
 // replaces: retired, its identity hash freed, its account no longer verified.
 void supersede_census_entry(store::Connection& db, std::int64_t id);
@@ -77,7 +79,7 @@ void supersede_census_entry(store::Connection& db, std::int64_t id);
 // and the accounts they verified are verified no more. Returns
 // {entries retired, accounts unverified}.
 std::pair<std::int64_t, std::int64_t> retire_census_entries_not_seen(store::Connection& db,
-                                                                     std::int64_t import_id);
+                                                                     std::int64_t seen);
 
 // --- Imports (the job rows)
 std::int64_t insert_import(store::Connection& db, const std::string& file_name,
