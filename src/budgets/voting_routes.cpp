@@ -755,7 +755,8 @@ void register_voting_routes(web::Site& site) {
              if (!process) return process_not_found(ctx);
              return import_page(ctx, *process, std::nullopt, std::nullopt, false, 200);
            });
-  site.post("/admin/budgets/{slug}/counter/import", Permission::EnterCounterBallots, import_post);
+  site.post("/admin/budgets/{slug}/counter/import", Permission::EnterCounterBallots, import_post,
+            web::Body::Upload);
 }
 
 }  // namespace fabrique::budgets

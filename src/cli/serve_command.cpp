@@ -2,6 +2,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/system/system_error.hpp>
 #include <csignal>
+#include <cstddef>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -21,6 +22,7 @@ struct ServeArgs {
   std::string listen = "127.0.0.1:8080";
   unsigned threads = 0;
   unsigned workers = 0;
+  std::size_t max_connections = 0;
   PlatformOptions platform;
 };
 
@@ -53,6 +55,11 @@ void register_serve(CLI::App& app) {
   serve->add_option("--threads", args->threads, "I/O threads (0: one per core)")
       ->capture_default_str();
   serve->add_option("--workers", args->workers, "Request handler threads (0: automatic)")
+      ->capture_default_str();
+  serve
+      ->add_option("--max-connections", args->max_connections,
+                   "Connections open at once; more wait their turn (0: from the limit on open "
+                   "files)")
       ->capture_default_str();
   serve
       ->add_option("--database", args->platform.database_url,
@@ -106,6 +113,7 @@ void register_serve(CLI::App& app) {
     options.port = address->second;
     options.threads = args->threads;
     options.workers = args->workers;
+    options.max_connections = args->max_connections;
     http::Server server(platform->router(), options);
 
     // Signals first, so that none arrives between the bind and the wait.

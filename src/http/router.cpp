@@ -95,25 +95,34 @@ ErrorText error_text(int status) {
 
 }  // namespace
 
-Router& Router::add(std::string method, std::string pattern, Handler handler) {
-  routes_.push_back(Route{std::move(method), split_path(pattern), std::move(handler)});
+Router& Router::add(std::string method, std::string pattern, Handler handler,
+                    std::optional<LargeBody> large_body) {
+  routes_.push_back(
+      Route{std::move(method), split_path(pattern), std::move(handler), std::move(large_body)});
   return *this;
 }
 
-Response Router::handle(Request& request) const {
+const Router::Route* Router::find(Request& request, std::vector<std::string>* allowed) const {
   const std::vector<std::string> path = split_path(request.path);
   const std::string method = request.method == "HEAD" ? "GET" : request.method;
-  std::vector<std::string> allowed;
   for (const Route& route : routes_) {
     if (!match(route.segments, path, nullptr)) continue;
     if (route.method == method) {
       request.params.clear();
       match(route.segments, path, &request.params);
-      return route.handler(request);
+      return &route;
     }
-    allowed.push_back(route.method);
-    if (route.method == "GET") allowed.push_back("HEAD");
+    if (allowed) {
+      allowed->push_back(route.method);
+      if (route.method == "GET") allowed->push_back("HEAD");
+    }
   }
+  return nullptr;
+}
+
+Response Router::handle(Request& request) const {
+  std::vector<std::string> allowed;
+  if (const Route* route = find(request, &allowed)) return route->handler(request);
   if (allowed.empty()) return error_response(request, 404);
   std::sort(allowed.begin(), allowed.end());
   allowed.erase(std::unique(allowed.begin(), allowed.end()), allowed.end());
@@ -122,6 +131,11 @@ Response Router::handle(Request& request) const {
   Response response = error_response(request, 405);
   response.with_header("Allow", allow);
   return response;
+}
+
+const LargeBody* Router::large_body(Request& head) const {
+  const Route* route = find(head, nullptr);
+  return route && route->large_body ? &*route->large_body : nullptr;
 }
 
 Response error_response(const Request& request, int status) {

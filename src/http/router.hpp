@@ -5,7 +5,9 @@
 // GET handler (the server drops the body).
 #pragma once
 
+#include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,10 +17,22 @@ namespace fabrique::http {
 
 using Handler = std::function<Response(const Request&)>;
 
+// A route that takes bodies bigger than the server's limit (a file upload):
+// up to `limit` bytes, for the requests `granted` accepts. The server asks
+// when a request's head has arrived, before it reads any of the body, with
+// the head only (method, path, query, headers, address, params; no body), on
+// a worker thread (`granted` may read the database). Any other request keeps
+// the server's limit.
+struct LargeBody {
+  std::size_t limit = 0;
+  std::function<bool(const Request& head)> granted;
+};
+
 class Router {
  public:
   // Adds a route; later routes never shadow earlier ones with the same shape.
-  Router& add(std::string method, std::string pattern, Handler handler);
+  Router& add(std::string method, std::string pattern, Handler handler,
+              std::optional<LargeBody> large_body = std::nullopt);
   Router& get(std::string pattern, Handler handler) {
     return add("GET", std::move(pattern), std::move(handler));
   }
@@ -30,12 +44,19 @@ class Router {
   // 404/405. Exceptions from handlers propagate (the server answers 500).
   Response handle(Request& request) const;
 
+  // The large body the route `head` goes to declares (with `head.params`
+  // filled in), or null: no such route, or one without.
+  const LargeBody* large_body(Request& head) const;
+
  private:
   struct Route {
     std::string method;
     std::vector<std::string> segments;  // "{name}" for a parameter
     Handler handler;
+    std::optional<LargeBody> large_body;
   };
+  // The route serving `request` (its params filled in), or null.
+  const Route* find(Request& request, std::vector<std::string>* allowed) const;
   std::vector<Route> routes_;
 };
 

@@ -18,6 +18,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <sys/resource.h>
+
 namespace fabrique::http {
 
 namespace asio = boost::asio;
@@ -54,6 +56,14 @@ const Headers& security_headers() {
   return headers;
 }
 
+std::size_t default_max_connections() {
+  constexpr std::size_t kReserved = 128, kLeast = 16, kMost = 65'536;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return kMost;
+  const auto open_files = static_cast<std::size_t>(limit.rlim_cur);
+  return std::clamp(open_files > kReserved ? open_files - kReserved : 0, kLeast, kMost);
+}
+
 struct Server::Impl {
   Impl(Router r, ServerOptions o)
       : router(std::move(r)),
@@ -61,15 +71,27 @@ struct Server::Impl {
         thread_count(options.threads ? options.threads
                                      : std::max(1u, std::thread::hardware_concurrency())),
         worker_count(options.workers ? options.workers : std::max(4u, 2 * thread_count)),
+        max_connections(options.max_connections ? options.max_connections
+                                                : default_max_connections()),
         ioc(static_cast<int>(thread_count)),
         workers(worker_count),
-        acceptor(asio::make_strand(ioc)) {}
+        acceptor(asio::make_strand(ioc)),
+        accept_timer(acceptor.get_executor()) {}
 
   void accept();
+  void accept_failed(const beast::error_code& ec);
   void forget(std::uint64_t id) {
     std::lock_guard lock(mutex);
     sessions.erase(id);
     if (sessions.empty()) drained.notify_all();
+    // A place is free again: take the next connection the kernel holds.
+    if (full && sessions.size() < max_connections) {
+      full = false;
+      if (!stopping)
+        asio::post(acceptor.get_executor(), [this] {
+          if (!stopping && acceptor.is_open()) accept();
+        });
+    }
   }
   void log(std::string_view line) {
     if (options.access_log) {
@@ -85,12 +107,17 @@ struct Server::Impl {
   ServerOptions options;
   unsigned thread_count;
   unsigned worker_count;
+  std::size_t max_connections;
 
   std::mutex log_mutex;
-  std::mutex mutex;  // guards sessions and next_id
+  std::mutex mutex;  // guards sessions, next_id and peak; `full` changes under it
   std::condition_variable drained;
   std::unordered_map<std::uint64_t, std::weak_ptr<Session>> sessions;
   std::uint64_t next_id = 0;
+  std::size_t peak = 0;
+  // At max_connections: no accept is pending (the next waits in the kernel's
+  // queue) and responses close their connection instead of keeping it.
+  std::atomic<bool> full{false};
   std::atomic<bool> stopping{false};
 
   std::mutex lifecycle_mutex;  // guards started and stopped
@@ -106,6 +133,8 @@ struct Server::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> keep_running{ioc.get_executor()};
   asio::thread_pool workers;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_timer;              // on the acceptor's strand
+  std::chrono::milliseconds accept_backoff{0};  // the last wait after a failed accept
   std::vector<std::thread> threads;
 };
 
@@ -140,34 +169,82 @@ class Session : public std::enable_shared_from_this<Session> {
   void read() {
     if (server_.stopping) return close();
     parser_.emplace();
-    parser_->body_limit(std::max(server_.options.body_limit, server_.options.upload_limit));
+    head_.reset();
+    // The head first, with no body limit yet: on_header() decides it.
+    parser_->body_limit(boost::none);
     parser_->header_limit(server_.options.header_limit);
     stream_.expires_after(server_.options.read_timeout);
     reading_ = true;
-    // The head first: the body limit depends on the path (uploads).
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::on_header, shared_from_this()));
   }
 
+  // The head is in, none of the body is read yet: the server's body limit,
+  // unless the route takes large bodies and grants one to this request.
   void on_header(beast::error_code ec, std::size_t bytes) {
     if (ec) return on_read(ec, bytes);
-    // The head was read with the upload limit; other paths get the normal
-    // one. Beast checks a Content-Length against the limit only while it
-    // parses the head, so that case is refused here.
-    const std::string_view target = parser_->get().target();
-    bool upload = false;
-    for (const auto& prefix : server_.options.upload_paths)
-      if (target.starts_with(prefix)) upload = true;
-    if (!upload) {
-      const auto length = parser_->content_length();
-      if (length && *length > server_.options.body_limit) {
-        reading_ = false;
-        return answer(413);
+    const std::size_t limit = server_.options.body_limit;
+    const auto length = parser_->content_length();
+    announced_ = length ? *length : 0;
+    head_ = request_of(parser_->get());
+    const LargeBody* large = server_.router.large_body(*head_);
+    if (large == nullptr || large->limit <= limit || parser_->is_done()) return read_body(limit);
+    // Asking may read the database (the session): on a worker, as handlers.
+    // Nothing else touches the session until read_body() is posted back.
+    asio::post(server_.workers, [self = shared_from_this(), large, limit] {
+      bool granted = false;
+      try {
+        granted = large->granted && large->granted(*self->head_);
+      } catch (const std::exception& e) {
+        self->server_.log(fmt::format("time={} level=error path={} error=\"{}\"", utc_now(),
+                                      self->head_->path, e.what()));
       }
-      parser_->body_limit(server_.options.body_limit);
+      asio::post(self->stream_.get_executor(),
+                 [self, limit = granted ? large->limit : limit] { self->read_body(limit); });
+    });
+  }
+
+  // Reads the body up to `limit`. Beast checks a Content-Length against the
+  // limit only while it parses the head, so a longer one is refused here,
+  // before any of the body is read.
+  void read_body(std::size_t limit) {
+    if (announced_ > limit) {
+      reading_ = false;
+      return answer(413);
     }
+    parser_->body_limit(limit);
+    const auto& message = parser_->get();
+    if (!parser_->is_done() && message.version() >= 11 &&
+        iequals(message[bhttp::field::expect], "100-continue")) {
+      // The client waits for a go-ahead before it sends the body.
+      continue_ = {bhttp::status::continue_, message.version()};
+      return bhttp::async_write(stream_, continue_,
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                  if (ec) return;
+                                  self->read_rest();
+                                });
+    }
+    read_rest();
+  }
+
+  void read_rest() {
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  // The request as handlers see it, without its body.
+  Request request_of(const bhttp::request<bhttp::string_body>& message) const {
+    Request request;
+    request.method = std::string(message.method_string());
+    request.remote_address = remote_address_;
+    const std::string_view target = message.target();
+    const std::size_t question = target.find('?');
+    request.path = std::string(target.substr(0, question));
+    if (question != std::string_view::npos)
+      request.query = std::string(target.substr(question + 1));
+    for (const auto& field : message)
+      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    return request;
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -189,16 +266,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void answer(int forced_status) {
     const auto started = std::chrono::steady_clock::now();
     auto& message = parser_->get();
-    Request request;
-    request.method = std::string(message.method_string());
-    request.remote_address = remote_address_;
-    const std::string_view target = message.target();
-    const std::size_t question = target.find('?');
-    request.path = std::string(target.substr(0, question));
-    if (question != std::string_view::npos)
-      request.query = std::string(target.substr(question + 1));
-    for (const auto& field : message)
-      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    Request request = head_ ? std::move(*head_) : request_of(message);
+    head_.reset();
     const bool wants_keep_alive = forced_status == 0 && message.keep_alive();
     const unsigned version = message.version() ? message.version() : 11;
 
@@ -230,8 +299,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void send(Request request, Response response, bool wants_keep_alive, unsigned version,
             std::chrono::steady_clock::time_point started, bool unread) {
-    // Decided after the handler: a stop() during it closes the connection.
-    const bool keep_alive = wants_keep_alive && !server_.stopping;
+    // Decided after the handler: a stop() during it closes the connection,
+    // and so does a full server (the place goes to a waiting connection).
+    const bool keep_alive = wants_keep_alive && !server_.stopping && !server_.full;
     response_ = {};
     response_.version(version);
     response_.result(static_cast<unsigned>(response.status));
@@ -288,7 +358,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_address_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<Request> head_;  // the request being read, once its head is in
+  std::uint64_t announced_ = 0;  // its Content-Length (0 when none)
   bhttp::response<bhttp::string_body> response_;
+  bhttp::response<bhttp::empty_body> continue_;
   bool reading_ = false;
   bool unread_ = false;
   std::array<char, 4096> drain_buffer_{};
@@ -296,21 +369,44 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+// On the acceptor's strand. One connection at a time; none while the server
+// is full (forget() resumes) or stopping.
 void Server::Impl::accept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-    if (!ec && !stopping) {
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::shared_ptr<Session> session;
-      {
-        std::lock_guard lock(mutex);
-        const std::uint64_t id = next_id++;
-        session = std::make_shared<Session>(std::move(socket), *this, id);
-        sessions.emplace(id, session);
-      }
-      session->start();
+    if (ec == asio::error::operation_aborted || !acceptor.is_open() || stopping) return;
+    if (ec) return accept_failed(ec);
+    accept_backoff = {};
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    std::shared_ptr<Session> session;
+    bool now_full = false;
+    {
+      std::lock_guard lock(mutex);
+      const std::uint64_t id = next_id++;
+      session = std::make_shared<Session>(std::move(socket), *this, id);
+      sessions.emplace(id, session);
+      peak = std::max(peak, sessions.size());
+      now_full = sessions.size() >= max_connections;
+      if (now_full) full = true;
     }
+    session->start();
+    if (!now_full) accept();
+  });
+}
+
+// The connection stays in the kernel's queue, so accepting again at once
+// would fail again at once (a busy loop while descriptors are short): wait,
+// twice as long each time in a row, then try again.
+void Server::Impl::accept_failed(const beast::error_code& ec) {
+  if (ec == asio::error::connection_aborted) return accept();  // the client gave up
+  accept_backoff = accept_backoff.count() == 0
+                       ? options.accept_backoff
+                       : std::min(accept_backoff * 2, options.accept_backoff_max);
+  log(fmt::format("time={} level=warning accept_error=\"{}\" retry_ms={}", utc_now(), ec.message(),
+                  accept_backoff.count()));
+  accept_timer.expires_after(accept_backoff);
+  accept_timer.async_wait([this](beast::error_code waited) {
+    if (waited || stopping || !acceptor.is_open()) return;
     accept();
   });
 }
@@ -341,6 +437,16 @@ void Server::start() {
 
 unsigned short Server::port() const { return impl_->port; }
 
+std::size_t Server::connections() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->sessions.size();
+}
+
+std::size_t Server::peak_connections() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->peak;
+}
+
 void Server::stop() {
   Impl& s = *impl_;
   {
@@ -356,6 +462,7 @@ void Server::stop() {
   asio::post(s.acceptor.get_executor(), [&s, closed] {
     beast::error_code ec;
     s.acceptor.close(ec);
+    s.accept_timer.cancel();
     closed->set_value();
   });
   closed->get_future().wait_until(deadline);

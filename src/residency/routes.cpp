@@ -330,7 +330,7 @@ void register_routes(web::Site& site) {
 
   site.get("/admin/census", Permission::ImportCensus,
            [](Context& ctx) { return census_page(ctx, {}, 200); });
-  site.post("/admin/census", Permission::ImportCensus, start_import);
+  site.post("/admin/census", Permission::ImportCensus, start_import, web::Body::Upload);
   site.get("/admin/census/imports/{id}", Permission::ImportCensus, import_page);
 
   site.get("/admin/districts", Permission::ImportCensus,

@@ -275,32 +275,39 @@ http::Response Context::page(std::string_view template_name, json::object view, 
 }
 
 void Site::get(std::string pattern, Permission permission, PageHandler handler) {
-  add("GET", std::move(pattern), permission, std::move(handler));
+  add("GET", std::move(pattern), permission, std::move(handler), Body::Form);
 }
 
-void Site::post(std::string pattern, Permission permission, PageHandler handler) {
-  add("POST", std::move(pattern), permission, std::move(handler));
+void Site::post(std::string pattern, Permission permission, PageHandler handler, Body body) {
+  add("POST", std::move(pattern), permission, std::move(handler), body);
 }
 
-void Site::add(std::string method, std::string pattern, Permission permission,
-               PageHandler handler) {
-  infos_.push_back({std::move(method), std::move(pattern), permission});
+void Site::add(std::string method, std::string pattern, Permission permission, PageHandler handler,
+               Body body) {
+  infos_.push_back({std::move(method), std::move(pattern), permission, body});
   handlers_.push_back(std::move(handler));
 }
 
 namespace {
+
+// Who sends the request: the account of its session cookie, if any.
+Viewer viewer_of(App& app, store::Connection& db, const http::Request& request) {
+  Viewer viewer;
+  if (auto token = cookie(request, session_cookie_name(app.config))) {
+    if (auto account = accounts::account_for_session(db, *token)) {
+      viewer.account = std::move(*account);
+      viewer.session_token = *token;
+    }
+  }
+  return viewer;
+}
 
 http::Response serve(App& app, const RouteInfo& route, const PageHandler& handler,
                      const http::Request& request) {
   auto lease = app.pool.acquire();
   Context ctx(app, request, *lease);
 
-  if (auto token = cookie(request, session_cookie_name(app.config))) {
-    if (auto account = accounts::account_for_session(ctx.db, *token)) {
-      ctx.viewer.account = std::move(*account);
-      ctx.viewer.session_token = *token;
-    }
-  }
+  ctx.viewer = viewer_of(app, ctx.db, request);
   const auto chosen = cookie(request, kLangCookie);
   if (chosen && parse_lang(*chosen)) {
     ctx.lang = *parse_lang(*chosen);
@@ -308,6 +315,19 @@ http::Response serve(App& app, const RouteInfo& route, const PageHandler& handle
     ctx.lang = ctx.viewer.account->language;
   } else {
     ctx.lang = http::negotiate_lang(request);
+  }
+
+  // The permission first: the body of a request that may not use the route
+  // is never parsed (its CSRF token is in that body, and a refusal changes
+  // nothing, so none is needed to refuse).
+  if (!ctx.viewer.can(route.permission)) {
+    if (!ctx.viewer.signed_in()) {
+      if (ctx.wants_json()) return ctx.error(401, {"Sign in first.", "Connectez-vous d'abord."});
+      const std::string here = request.path + (request.query.empty() ? "" : "?" + request.query);
+      return ctx.redirect("/sign-in?next=" + url_encode(route.method == "GET" ? here : "/"));
+    }
+    return ctx.error(403, {"Your account does not give access to this page.",
+                           "Votre compte ne donne pas accès à cette page."});
   }
 
   if (route.method == "POST") {
@@ -323,16 +343,6 @@ http::Response serve(App& app, const RouteInfo& route, const PageHandler& handle
                              "reload the page and send it again.",
                              "Ce formulaire a expiré ou ne vient pas de ce site. Revenez en "
                              "arrière, rechargez la page et envoyez-le à nouveau."});
-  }
-
-  if (!ctx.viewer.can(route.permission)) {
-    if (!ctx.viewer.signed_in()) {
-      if (ctx.wants_json()) return ctx.error(401, {"Sign in first.", "Connectez-vous d'abord."});
-      const std::string here = request.path + (request.query.empty() ? "" : "?" + request.query);
-      return ctx.redirect("/sign-in?next=" + url_encode(route.method == "GET" ? here : "/"));
-    }
-    return ctx.error(403, {"Your account does not give access to this page.",
-                           "Votre compte ne donne pas accès à cette page."});
   }
 
   http::Response response = handler(ctx);
@@ -392,9 +402,19 @@ http::Router Site::router() const {
   for (std::size_t i = 0; i < infos_.size(); ++i) {
     const RouteInfo& info = infos_[i];
     const PageHandler& handler = handlers_[i];
-    router.add(info.method, info.pattern, [&app, &info, &handler](const http::Request& request) {
-      return serve(app, info, handler, request);
-    });
+    std::optional<http::LargeBody> large_body;
+    // An upload's large body only for a session the route's permission allows.
+    if (info.body == Body::Upload)
+      large_body = http::LargeBody{kUploadLimit, [&app, &info](const http::Request& head) {
+                                     auto lease = app.pool.acquire();
+                                     return viewer_of(app, *lease, head).can(info.permission);
+                                   }};
+    router.add(
+        info.method, info.pattern,
+        [&app, &info, &handler](const http::Request& request) {
+          return serve(app, info, handler, request);
+        },
+        std::move(large_body));
   }
   return router;
 }

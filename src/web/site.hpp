@@ -1,16 +1,21 @@
 // The web site: routes that each declare the permission they need, and the
 // request context their handlers get. Before any handler runs, Site
-//   - decodes the form (400 when malformed),
 //   - finds the viewer from the session cookie,
-//   - checks the CSRF token of every POST (403, nothing changes),
 //   - checks the route's permission with accounts::allows() (a visitor is sent
-//     to sign in, anyone else gets 403).
+//     to sign in, anyone else gets 403), before the body is even parsed,
+//   - decodes the form (400 when malformed),
+//   - checks the CSRF token of every POST (403, nothing changes).
 // A route cannot be registered without a permission, so none can forget it.
+// A POST route's body is a form within the server's limit (1 MiB), unless it
+// is declared an upload (Body::Upload): then a request whose session the
+// permission allows may send up to kUploadLimit, decided when its head
+// arrives, before any of the body is read.
 #pragma once
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -87,10 +92,15 @@ class Context {
 
 using PageHandler = std::function<http::Response(Context&)>;
 
+// What a POST route receives: a form, or a file upload (census, paper ballots).
+enum class Body { Form, Upload };
+inline constexpr std::size_t kUploadLimit = 64 * 1024 * 1024;
+
 struct RouteInfo {
   std::string method;
   std::string pattern;
   accounts::Permission permission;
+  Body body = Body::Form;
 };
 
 // What a capability lists on the home page: items {url, title, phase}.
@@ -102,7 +112,8 @@ class Site {
   void add_home_listing(HomeListing listing) { home_listings_.push_back(std::move(listing)); }
   const std::vector<HomeListing>& home_listings() const { return home_listings_; }
   void get(std::string pattern, accounts::Permission permission, PageHandler handler);
-  void post(std::string pattern, accounts::Permission permission, PageHandler handler);
+  void post(std::string pattern, accounts::Permission permission, PageHandler handler,
+            Body body = Body::Form);
   const std::vector<RouteInfo>& routes() const { return infos_; }
   // The router serving every route, the static assets and /health.
   http::Router router() const;
@@ -110,7 +121,7 @@ class Site {
 
  private:
   void add(std::string method, std::string pattern, accounts::Permission permission,
-           PageHandler handler);
+           PageHandler handler, Body body);
   App& app_;
   std::vector<RouteInfo> infos_;
   std::vector<PageHandler> handlers_;

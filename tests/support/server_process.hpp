@@ -33,11 +33,12 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using Reply = bhttp::response<bhttp::string_body>;
 
-// `fabrique serve` on a database, on a free port; stdout and stderr go to
-// files (a pipe left unread could block the server).
+// `fabrique serve` on a database, on a free port, with `extra_args` if any;
+// stdout and stderr go to files (a pipe left unread could block the server).
 class Server {
  public:
-  Server(const std::filesystem::path& dir, const std::string& database, int run) {
+  Server(const std::filesystem::path& dir, const std::string& database, int run,
+         const std::vector<std::string>& extra_args = {}) {
     const std::filesystem::path out = dir / ("serve-" + std::to_string(run) + ".out");
     const std::filesystem::path err = dir / ("serve-" + std::to_string(run) + ".err");
     posix_spawn_file_actions_t actions;
@@ -49,6 +50,7 @@ class Server {
     const std::string binary = fabrique_binary();
     std::vector<std::string> args{binary,      "serve", "--listen",   "127.0.0.1:0",
                                   "--threads", "2",     "--database", "sqlite:" + database};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -74,6 +76,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }
 
   // SIGKILL: no destructor, no checkpoint, no flush runs.
   void kill() {
