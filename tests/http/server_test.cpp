@@ -23,6 +23,7 @@
 #include "cli/serve.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "store/migrations.hpp"
 #include "store/store.hpp"
 #include "support/paths.hpp"
 
@@ -373,7 +374,8 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
   };
   EXPECT_EQ(next_line(), "database: applied migration 1");
   EXPECT_EQ(next_line(), "database: applied migration 2");
-  const std::string line = next_line();
+  std::string line = next_line();
+  while (line.starts_with("database: applied migration ")) line = next_line();  // later steps
   close(out[0]);
   const std::string prefix = "listening on http://127.0.0.1:";
   ASSERT_EQ(line.rfind(prefix, 0), 0u) << line;
@@ -405,7 +407,7 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
 
   auto db = store::open("sqlite:" + database.string());
   auto rows = db->connect()->query("SELECT version FROM schema_migrations ORDER BY version");
-  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_EQ(rows.size(), store::migrations().size());
   EXPECT_EQ(std::get<std::int64_t>(rows[0][0]), 1);
   EXPECT_EQ(std::get<std::int64_t>(rows[1][0]), 2);
   db.reset();
