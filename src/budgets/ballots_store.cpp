@@ -118,9 +118,14 @@ void seal_ballots(store::Connection& db, std::int64_t process_id) {
         "SELECT ballot_key FROM budget_ballots WHERE process_id = $1 AND ballot_key NOT LIKE "
         "'sealed:%' ORDER BY ballot_key",
         {process_id});
+    // The receipt's hash goes too: the receipt stays checkable (in
+    // budget_receipts, which points to no ballot), but no longer leads to a
+    // ballot, not even with the receipt code and the instance's keys.
     for (const Row& row : rows)
-      tx.execute("UPDATE budget_ballots SET ballot_key = $2 WHERE ballot_key = $1",
-                 {text(row.at(0)), "sealed:" + crypto::random_token(24)});
+      tx.execute(
+          "UPDATE budget_ballots SET ballot_key = $2, receipt_hash = $3 WHERE ballot_key = $1",
+          {text(row.at(0)), "sealed:" + crypto::random_token(24),
+           "sealed:" + crypto::random_token(24)});
   });
 }
 

@@ -53,9 +53,10 @@ std::map<std::int64_t, std::int64_t> participation_by_district(store::Connection
 std::map<std::string, std::int64_t> participation_by_channel(store::Connection& db,
                                                              std::int64_t process_id);
 
-// After the vote has closed: replaces every ballot key of the process by a
-// random value, so that from then on not even the instance's ballot key links
-// a ballot to a person. Idempotent.
+// After the vote has closed: replaces every ballot key of the process, and
+// every ballot's receipt hash, by random values, so that from then on not
+// even the instance's keys link a ballot to a person or to a receipt
+// (receipts stay checkable in budget_receipts). Idempotent.
 void seal_ballots(store::Connection& db, std::int64_t process_id);
 
 }  // namespace fabrique::budgets

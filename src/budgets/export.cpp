@@ -2,27 +2,14 @@
 
 #include <boost/json.hpp>
 
+#include "core/crypto.hpp"
+#include "core/csv.hpp"
+
 namespace fabrique::budgets {
 
-namespace {
-
-// One CSV cell (RFC 4180), defused for spreadsheets: project titles are
-// typed by residents.
-std::string csv_cell(const std::string& value) {
-  std::string cell = value;
-  if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
-                        cell[0] == '\t' || cell[0] == '\r'))
-    cell.insert(cell.begin(), '\'');
-  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
-  std::string quoted = "\"";
-  for (char c : cell) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
+std::string pabulib_sha256(const StoredResult& stored) {
+  return crypto::sha256_hex(stored.pabulib);
 }
-
-}  // namespace
 
 std::optional<ExportFormat> parse_export_format(std::string_view name) {
   if (name == "pb") return ExportFormat::Pb;
@@ -34,8 +21,9 @@ std::optional<ExportFormat> parse_export_format(std::string_view name) {
 std::string results_csv(const Unit& unit, const UnitResult& result) {
   std::string out = "id,title,district,cost,votes,points,selected,round\r\n";
   for (const ProjectResult& p : result.projects) {
-    out += csv_cell(p.id) + ',' + csv_cell(p.title) + ',' + csv_cell(unit.slug) + ',' +
-           std::to_string(p.cost) + ',' + std::to_string(p.votes) + ',' +
+    // Text cells defused (titles are typed by residents); numbers as numbers.
+    out += csv::text_cell(p.id) + ',' + csv::text_cell(p.title) + ',' + csv::text_cell(unit.slug) +
+           ',' + std::to_string(p.cost) + ',' + std::to_string(p.votes) + ',' +
            (p.points ? std::to_string(*p.points) : std::string()) + ',' + (p.selected ? "1" : "0") +
            ',' + std::to_string(p.round) + "\r\n";
   }
@@ -61,6 +49,7 @@ Export export_unit(const Process& process, const Unit& unit, const StoredResult&
       boost::json::object value = to_json(stored.result).as_object();
       value["process"] = process.slug;
       value["counted_at"] = stored.counted_at;
+      value["pabulib_sha256"] = pabulib_sha256(stored);
       out.content_type = "application/json";
       out.file_name = base + ".json";
       out.body = boost::json::serialize(value) + "\n";

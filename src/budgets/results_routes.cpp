@@ -178,6 +178,7 @@ json::object unit_view(const Process& process, const Unit& unit, const StoredRes
                       {"has_projects", !r.projects.empty()},
                       {"chart", chart_view(unit, r, lang)},
                       {"exports", exports_view(process, unit)},
+                      {"pb_sha256", pabulib_sha256(stored)},
                       {"counted_at", stored.counted_at}};
 }
 
@@ -309,7 +310,8 @@ json::object api_project(const Process& process, const Project& p) {
                       {"progress", p.progress}};
 }
 
-json::object api_unit_result(const UnitResult& r) {
+json::object api_unit_result(const StoredResult& stored) {
+  const UnitResult& r = stored.result;
   json::array funded, projects;
   for (const std::string& id : r.funded) funded.emplace_back(id);
   for (const ProjectResult& p : r.projects) {
@@ -323,7 +325,8 @@ json::object api_unit_result(const UnitResult& r) {
                       {"ballots", r.ballots},
                       {"funded", std::move(funded)},
                       {"total_cost", r.total_cost},
-                      {"projects", std::move(projects)}};
+                      {"projects", std::move(projects)},
+                      {"pabulib_sha256", pabulib_sha256(stored)}};
 }
 
 // --- Handlers
@@ -401,7 +404,14 @@ http::Response publish_action(Context& ctx) {
   try {
     ctx.db.transaction([&](store::Connection& tx) {
       publish(tx, *process, now_iso8601());
-      ctx.audit("budget.publish", process->slug);
+      // The digests of the files published, which the results page shows:
+      // a later change to a stored .pb would no longer match this entry.
+      std::string digests;
+      for (const StoredResult& stored : results_of(tx, *process))
+        if (const Unit* unit = process->unit(stored.unit_id))
+          digests += fmt::format("{}{}-{}.pb sha256={}", digests.empty() ? "" : "; ", process->slug,
+                                 unit->slug, pabulib_sha256(stored));
+      ctx.audit("budget.publish", process->slug, digests);
     });
   } catch (const CountError& error) {
     return ctx.error(409, error.text());
@@ -471,7 +481,7 @@ http::Response api_results(Context& ctx) {
   if (!process->published_at) return not_published(ctx);
   json::array districts;
   for (const StoredResult& stored : results_of(ctx.db, *process))
-    districts.push_back(api_unit_result(stored.result));
+    districts.push_back(api_unit_result(stored));
   return ctx.json(json::object{{"process", process->slug},
                                {"published_at", *process->published_at},
                                {"districts", std::move(districts)}});

@@ -130,6 +130,7 @@ std::string put_ballot(store::Connection& tx, const crypto::Key& key, const Proc
                        const Voter& voter, const UnitBallot& ballot, bool& replaced) {
   const std::string row_key = ballot_key(key, process.id, ballot.unit_id, voter.census_entry_id);
   const std::string code = new_receipt_code();
+  const std::string hash = receipt_hash(key, *normalize_receipt_code(code));
   // Only to tell the voter "your ballot replaces the previous one".
   replaced = !tx.query("SELECT 1 FROM budget_ballots WHERE ballot_key = $1", {row_key}).empty();
   tx.execute(
@@ -137,8 +138,12 @@ std::string put_ballot(store::Connection& tx, const crypto::Key& key, const Proc
       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (ballot_key) DO UPDATE SET choices = "
       "excluded.choices, receipt_hash = excluded.receipt_hash",
       {row_key, process.id, ballot.unit_id,
-       choices_to_text(ballot.choices, process.ballot_type == BallotType::Cumulative),
-       receipt_hash(*normalize_receipt_code(code))});
+       choices_to_text(ballot.choices, process.ballot_type == BallotType::Cumulative), hash});
+  // Every receipt issued stays checkable, a replaced ballot's too: one row
+  // per receipt, written by each ballot itself (so concurrent ballots of one
+  // person each keep theirs), with nothing that points to the ballot.
+  tx.execute("INSERT INTO budget_receipts (receipt_hash, process_id) VALUES ($1, $2)",
+             {hash, process.id});
   return code;
 }
 
@@ -397,8 +402,35 @@ std::optional<std::string> normalize_receipt_code(std::string_view code) {
   return out;
 }
 
-std::string receipt_hash(std::string_view normalized_code) {
+crypto::Key receipts_key(const crypto::Key& ballot_key) {
+  return crypto::derive_key(ballot_key, "receipts");
+}
+
+std::string unkeyed_receipt_hash(std::string_view normalized_code) {
   return crypto::hash_hex("fabrique-receipt:" + std::string(normalized_code));
+}
+
+std::string receipt_hash(const crypto::Key& ballot_key, std::string_view normalized_code) {
+  return crypto::keyed_hash_hex(receipts_key(ballot_key), unkeyed_receipt_hash(normalized_code));
+}
+
+std::int64_t key_legacy_receipts(store::Connection& db, const crypto::Key& ballot_key) {
+  constexpr std::string_view kMark = "unkeyed:";
+  const crypto::Key key = receipts_key(ballot_key);
+  std::int64_t keyed = 0;
+  db.transaction([&](store::Connection& tx) {
+    for (const std::string table : {"budget_receipts", "budget_ballots"}) {
+      // In hash order, which says nothing of when anyone voted.
+      const auto rows = tx.query("SELECT receipt_hash FROM " + table +
+                                 " WHERE receipt_hash LIKE 'unkeyed:%' ORDER BY receipt_hash");
+      for (const Row& row : rows) {
+        const std::string old = text(row.at(0));
+        keyed += tx.execute("UPDATE " + table + " SET receipt_hash = $2 WHERE receipt_hash = $1",
+                            {old, crypto::keyed_hash_hex(key, old.substr(kMark.size()))});
+      }
+    }
+  });
+  return keyed;
 }
 
 // ---- Reading
@@ -422,10 +454,10 @@ std::optional<std::vector<Choice>> current_ballot(store::Connection& db, const c
   return choices_from_text(text(rows.front().at(0)));
 }
 
-bool receipt_in_ballot_box(store::Connection& db, std::int64_t process_id,
-                           std::string_view normalized_code) {
-  return !db.query("SELECT 1 FROM budget_ballots WHERE receipt_hash = $1 AND process_id = $2",
-                   {receipt_hash(normalized_code), process_id})
+bool receipt_in_ballot_box(store::Connection& db, const crypto::Key& ballot_key,
+                           std::int64_t process_id, std::string_view normalized_code) {
+  return !db.query("SELECT 1 FROM budget_receipts WHERE receipt_hash = $1 AND process_id = $2",
+                   {receipt_hash(ballot_key, normalized_code), process_id})
               .empty();
 }
 

@@ -92,8 +92,22 @@ std::string new_receipt_code();
 // Upper-cased, spaces and hyphens removed, O read as 0, I and L as 1;
 // nullopt when it cannot be a receipt.
 std::optional<std::string> normalize_receipt_code(std::string_view code);
-// What the ballot row keeps of a receipt.
-std::string receipt_hash(std::string_view normalized_code);
+// The receipts key: derived from the instance's ballot key (crypto_kdf,
+// context "receipts"), so it is in no database and needs no line of its own
+// in the secret file.
+crypto::Key receipts_key(const crypto::Key& ballot_key);
+// What the database keeps of a receipt: keyed_hash_hex(receipts key,
+// unkeyed_receipt_hash(code)). Without the secret file, a code found on a
+// voter cannot be matched to any row.
+std::string receipt_hash(const crypto::Key& ballot_key, std::string_view normalized_code);
+// What Fabrique kept before receipts were keyed: BLAKE2b of
+// "fabrique-receipt:CODE". Only key_legacy_receipts and tests need it.
+std::string unkeyed_receipt_hash(std::string_view normalized_code);
+// Keys the receipt hashes written before they were keyed (migration 5
+// marks them "unkeyed:"): each becomes keyed_hash_hex(receipts key, old
+// hash), the same as receipt_hash() of its code. Run at start-up, once the
+// secrets are loaded; idempotent. Returns how many hashes it keyed.
+std::int64_t key_legacy_receipts(store::Connection& db, const crypto::Key& ballot_key);
 
 // ---- Reading
 
@@ -104,9 +118,12 @@ std::optional<Channel> roll_channel(store::Connection& db, std::int64_t process_
 std::optional<std::vector<Choice>> current_ballot(store::Connection& db, const crypto::Key& key,
                                                   const Process& process, const Unit& unit,
                                                   const Voter& voter);
-// Whether a ballot of the process holds this receipt.
-bool receipt_in_ballot_box(store::Connection& db, std::int64_t process_id,
-                           std::string_view normalized_code);
+// Whether this receipt was issued for a ballot of the process that entered
+// the ballot box: the voter's current ballot or one they replaced since
+// (budget_receipts keeps both, alike, so that no one shown a receipt can
+// learn whether its ballot was replaced), before and after the count.
+bool receipt_in_ballot_box(store::Connection& db, const crypto::Key& ballot_key,
+                           std::int64_t process_id, std::string_view normalized_code);
 // The projects of the process with these ids (what judging a ballot needs).
 ProjectIndex chosen_projects(store::Connection& db, std::int64_t process_id,
                              const std::vector<std::int64_t>& ids);

@@ -1,9 +1,9 @@
 // The ballot, receipts and counter ballots:
-//   GET/POST  /budgets/{slug}/vote                  Vote                 the resident's ballot
-//   GET       /budgets/{slug}/receipt               Browse               is this receipt in the
-//   box? GET/POST  /admin/budgets/{slug}/counter         EnterCounterBallots  paper and assisted
-//   ballots GET/POST  /admin/budgets/{slug}/counter/import  EnterCounterBallots  a file of paper
-//   ballots
+//   GET/POST  /budgets/{slug}/vote                   Vote                 the resident's ballot
+//   GET/POST  /budgets/{slug}/receipt                Browse               was this receipt issued
+//                                                                         for a ballot in the box?
+//   GET/POST  /admin/budgets/{slug}/counter          EnterCounterBallots  paper, assisted ballots
+//   GET/POST  /admin/budgets/{slug}/counter/import   EnterCounterBallots  a file of paper ballots
 //
 // The ballot works without JavaScript: every button posts the whole form
 // back with an `action` (update: the server recomputes the meter and applies
@@ -461,25 +461,50 @@ http::Response vote(Context& ctx) {
 }
 
 // ---- /budgets/{slug}/receipt
+//
+// A code is checked only when posted (with the form's CSRF token), never
+// from the address: a code in a URL would end up in proxy logs and browser
+// histories. The answer is the same for a receipt of the current ballot and
+// for one of a ballot replaced since, during the vote and after it, so that
+// someone who saw a voter's receipt cannot learn that they voted again; it
+// never echoes a well-formed code, so the two answers are the same bytes.
 
-http::Response receipt(Context& ctx) {
-  const auto process = process_of(ctx);
-  if (!process) return process_not_found(ctx);
-  const std::string code = ctx.query.get("code").substr(0, 40);
-  json::object view{{"process", process_view(*process, ctx.lang)},
-                    {"action", "/budgets/" + process->slug + "/receipt"},
-                    {"code", code},
-                    {"checked", !code.empty()},
-                    {"sealed", process->counted_at.has_value()}};
-  int status = 200;
-  if (!code.empty()) {
-    const auto normalized = normalize_receipt_code(code);
-    view["malformed"] = !normalized;
-    view["found"] = normalized && receipt_in_ballot_box(ctx.db, process->id, *normalized);
-    if (!normalized) status = 422;
-  }
+http::Response receipt_page(Context& ctx, const Process& process, json::object extra, int status) {
+  json::object view{{"process", process_view(process, ctx.lang)},
+                    {"csrf", ctx.csrf()},
+                    {"action", "/budgets/" + process.slug + "/receipt"},
+                    {"counted", process.counted_at.has_value()}};
+  for (auto& [key, value] : extra) view[key] = std::move(value);
   return ctx.page("budgets/receipt", std::move(view),
                   {"Check a ballot receipt", "Vérifier un reçu de vote"}, status);
+}
+
+http::Response receipt_get(Context& ctx) {
+  const auto process = process_of(ctx);
+  if (!process) return process_not_found(ctx);
+  if (!ctx.query.get("code").empty()) {
+    // An old link or bookmark with ?code=: not checked, and sent on to the
+    // address without it, so that no page (nor its language link) repeats it.
+    ctx.flash(
+        {"Codes are not checked from the page's address, where they would stay in "
+         "histories and logs: enter your code in the form below.",
+         "Les codes ne sont pas vérifiés depuis l'adresse de la page, où ils resteraient "
+         "dans des historiques et des journaux : saisissez votre code dans le formulaire "
+         "ci-dessous."});
+    return ctx.redirect("/budgets/" + process->slug + "/receipt");
+  }
+  return receipt_page(ctx, *process, {}, 200);
+}
+
+http::Response receipt_post(Context& ctx) {
+  const auto process = process_of(ctx);
+  if (!process) return process_not_found(ctx);
+  const std::string code = ctx.form.get("code").substr(0, 40);
+  const auto normalized = normalize_receipt_code(code);
+  if (!normalized) return receipt_page(ctx, *process, {{"code", code}, {"malformed", true}}, 422);
+  const bool found =
+      receipt_in_ballot_box(ctx.db, ctx.app.secrets.ballots, process->id, *normalized);
+  return receipt_page(ctx, *process, {{"checked", true}, {"found", found}}, 200);
 }
 
 // ---- /admin/budgets/{slug}/counter
@@ -746,7 +771,8 @@ http::Response import_post(Context& ctx) {
 void register_voting_routes(web::Site& site) {
   site.get("/budgets/{slug}/vote", Permission::Vote, vote);
   site.post("/budgets/{slug}/vote", Permission::Vote, vote);
-  site.get("/budgets/{slug}/receipt", Permission::Browse, receipt);
+  site.get("/budgets/{slug}/receipt", Permission::Browse, receipt_get);
+  site.post("/budgets/{slug}/receipt", Permission::Browse, receipt_post);
   site.get("/admin/budgets/{slug}/counter", Permission::EnterCounterBallots, counter_get);
   site.post("/admin/budgets/{slug}/counter", Permission::EnterCounterBallots, counter_post);
   site.get("/admin/budgets/{slug}/counter/import", Permission::EnterCounterBallots,

@@ -2,6 +2,7 @@
 #include "admin/routes.hpp"
 #include "budgets/results_store.hpp"
 #include "budgets/routes.hpp"
+#include "budgets/voting.hpp"
 #include "cli/serve.hpp"
 #include "residency/routes.hpp"
 #include "web/routes.hpp"
@@ -28,6 +29,8 @@ Platform::Platform(PlatformOptions options) : options_(std::move(options)) {
                                : options_.secret_file;
   app_ = std::make_unique<web::App>(*database_, options_.config,
                                     web::load_or_create_secrets(secret_file), options_.connections);
+  // Receipts issued before they were keyed get keyed now that the key is here.
+  budgets::key_legacy_receipts(*database_->connect(), app_->secrets.ballots);
   if (options_.mail.smtp_url.empty() && options_.mail.folder.empty()) {
     std::string base = options_.database_url;
     if (base.starts_with("sqlite:")) base = base.substr(7);

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -47,6 +48,25 @@ std::string hash_hex(std::string_view data) { return blake2b_hex(nullptr, 0, dat
 
 std::string keyed_hash_hex(const Key& key, std::string_view data) {
   return blake2b_hex(key.data(), key.size(), data);
+}
+
+Key derive_key(const Key& master, std::string_view context, std::uint64_t id) {
+  init();
+  if (context.size() != crypto_kdf_CONTEXTBYTES)
+    throw std::logic_error("a key derivation context is exactly 8 characters");
+  static_assert(std::tuple_size_v<Key> == crypto_kdf_KEYBYTES);
+  char ctx[crypto_kdf_CONTEXTBYTES];
+  std::copy(context.begin(), context.end(), ctx);
+  Key derived;
+  crypto_kdf_derive_from_key(derived.data(), derived.size(), id, ctx, master.data());
+  return derived;
+}
+
+std::string sha256_hex(std::string_view data) {
+  init();
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  return to_hex(digest, sizeof digest);
 }
 
 bool equal_constant_time(std::string_view a, std::string_view b) {

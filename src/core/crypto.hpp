@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,16 @@ Key random_key();
 // the instance's secret.
 std::string hash_hex(std::string_view data);
 std::string keyed_hash_hex(const Key& key, std::string_view data);
+
+// A key derived from `master` for one use, so that one secret serves several
+// purposes without any two sharing a key (libsodium's crypto_kdf: BLAKE2b
+// with the context and id as salt). `context` is exactly 8 characters
+// ("receipts"); a different context or id gives an unrelated key.
+Key derive_key(const Key& master, std::string_view context, std::uint64_t id = 1);
+
+// SHA-256 as hex (lower case, as `sha256sum` prints it): the digest anyone
+// can recompute with common tools, for published files.
+std::string sha256_hex(std::string_view data);
 
 // Compares without leaking where the inputs differ.
 bool equal_constant_time(std::string_view a, std::string_view b);

@@ -265,6 +265,28 @@ ALTER TABLE census_imports ADD COLUMN mode TEXT NOT NULL DEFAULT 'update';
 ALTER TABLE census_imports ADD COLUMN updated BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE census_imports ADD COLUMN retired BIGINT NOT NULL DEFAULT 0;
 )sql"},
+      {5, "budget receipts: keyed hashes, every receipt issued, none on a ballot after the count",
+       R"sql(
+-- Every receipt issued for a ballot that entered the ballot box, the
+-- current ones and those of ballots replaced since: a keyed hash of the code
+-- under the instance's receipts key (not in the database), and the process.
+-- Nothing links a row to a ballot or a person (docs/ballot-secrecy.md).
+CREATE TABLE budget_receipts (
+  receipt_hash TEXT PRIMARY KEY,
+  process_id BIGINT NOT NULL REFERENCES budget_processes (id) ON DELETE CASCADE
+) {without_rowid};
+
+-- Receipts issued before this step have unkeyed hashes: marked here, keyed
+-- by the server when it starts (it holds the key; budgets::key_legacy_receipts).
+INSERT INTO budget_receipts (receipt_hash, process_id)
+  SELECT 'unkeyed:' || receipt_hash, process_id FROM budget_ballots;
+-- A ballot keeps its receipt's hash until the count, which seals it like the
+-- ballot key; ballots sealed before this step get theirs sealed now (from
+-- their sealed key's random part: unique, and linked to nothing).
+UPDATE budget_ballots SET receipt_hash = CASE
+  WHEN ballot_key LIKE 'sealed:%' THEN 'sealed:' || substr(ballot_key, 8)
+  ELSE 'unkeyed:' || receipt_hash END;
+)sql"},
   };
   return list;
 }

@@ -123,8 +123,9 @@ TEST(BallotDurability, EveryAcknowledgedBallotSurvivesKillNine) {
     for (const std::string& receipt : receipts) {
       Browser browser(server.port());
       browser.set_cookie("fabrique_lang", "en");
-      const Reply page = browser.send(bhttp::verb::get, "/budgets/durable/receipt?code=" + receipt);
-      EXPECT_NE(page.body().find("A ballot with this receipt is in the ballot box."),
+      const Reply page = browser.fill_in("/budgets/durable/receipt", "/budgets/durable/receipt",
+                                         {{"code", receipt}});
+      EXPECT_NE(page.body().find("A ballot with this receipt was put in the ballot box."),
                 std::string::npos)
           << "receipt " << receipt << " is lost";
     }

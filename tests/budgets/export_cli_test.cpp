@@ -2,16 +2,12 @@
 // recounts with `fabrique pb count --rule official` to exactly the funded
 // set the JSON API publishes, for every district; errors are one line.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <boost/json.hpp>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 
 #include "budgets/results_support.hpp"
-#include "support/paths.hpp"
+#include "support/cli_run.hpp"
 #include "web/web_support.hpp"
 
 namespace fabrique {
@@ -19,39 +15,9 @@ namespace {
 
 namespace json = boost::json;
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using test::CliRun;
 
-std::string quote(const std::string& arg) {
-  std::string quoted = "'";
-  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-CliRun fabrique(const std::vector<std::string>& args) {
-  static int counter = 0;
-  const auto err_path =
-      std::filesystem::temp_directory_path() /
-      ("fabrique-budgets-cli-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
-  std::string command = quote(test::fabrique_binary());
-  for (const auto& arg : args) command += " " + quote(arg);
-  command += " 2>" + quote(err_path.string());
-  CliRun run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return run;
-  std::array<char, 4096> buffer;
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  run.err.assign(std::istreambuf_iterator<char>(err), {});
-  std::filesystem::remove(err_path);
-  return run;
-}
+CliRun fabrique(const std::vector<std::string>& args) { return test::run_fabrique(args); }
 
 class BudgetsExportCli : public ::testing::Test {
  protected:

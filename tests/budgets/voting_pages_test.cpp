@@ -250,21 +250,26 @@ TEST_F(VotingPages, ReviewConfirmAndTheReceiptThenTheBallotShowsAsCast) {
   EXPECT_TRUE(contains(page.body, checkbox(jardin_) + " data-cost=\"40000\" checked"));
   EXPECT_TRUE(contains(page.body, "bulletin enregistré"));
 
-  const http::Response found = web_.get("/budgets/bp/receipt?code=" + code);
+  // Checked by posting the form (never from the address).
+  const Client visitor = web_.visitor();
+  const http::Response found = web_.post("/budgets/bp/receipt", visitor, {{"code", code}});
   ASSERT_EQ(found.status, 200);
-  EXPECT_TRUE(contains(found.body, "Un bulletin portant ce reçu est dans l"));
+  EXPECT_TRUE(contains(found.body, "Un bulletin portant ce reçu a été déposé dans l"));
   EXPECT_FALSE(contains(found.body, "Jardin"));  // never what it holds
 
-  // A new ballot replaces it; the old receipt no longer counts.
+  // A new ballot replaces it; the old receipt is still found, alike.
   confirm = {{"district", "centre"}, {"project", std::to_string(fontaine_)}, {"action", "confirm"}};
   page = web_.post("/budgets/bp/vote", alice, confirm);
   ASSERT_EQ(page.status, 200);
   EXPECT_TRUE(contains(page.body, "remplace le précédent"));
   EXPECT_EQ(count("budget_ballots"), 1);
-  const http::Response gone = web_.get("/budgets/bp/receipt?code=" + code);
-  EXPECT_TRUE(contains(gone.body, "ne porte ce reçu"));
-  EXPECT_TRUE(shows(gone.body, "celui d'un bulletin remplacé ne vaut plus"));
-  EXPECT_EQ(web_.get("/budgets/bp/receipt?code=not-a-code").status, 422);
+  const http::Response replaced = web_.post("/budgets/bp/receipt", visitor, {{"code", code}});
+  EXPECT_EQ(replaced.status, 200);
+  EXPECT_EQ(replaced.body, found.body);
+  const http::Response unknown =
+      web_.post("/budgets/bp/receipt", visitor, {{"code", "00000-00000-00000"}});
+  EXPECT_TRUE(contains(unknown.body, "Aucun bulletin de ce budget participatif n"));
+  EXPECT_EQ(web_.post("/budgets/bp/receipt", visitor, {{"code", "not-a-code"}}).status, 422);
 }
 
 TEST_F(VotingPages, RuleBreakingBallotsAreRefusedWithASummary) {

@@ -119,6 +119,7 @@ const std::vector<Row>& matrix() {
       {"GET", "/budgets/{slug}/vote", kPeople},
       {"POST", "/budgets/{slug}/vote", kPeople},
       {"GET", "/budgets/{slug}/receipt", kEveryone},
+      {"POST", "/budgets/{slug}/receipt", kEveryone},
       {"GET", "/admin/budgets/{slug}/counter", kCounterStaff},
       {"POST", "/admin/budgets/{slug}/counter", kCounterStaff},
       {"GET", "/admin/budgets/{slug}/counter/import", kCounterStaff},

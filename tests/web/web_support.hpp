@@ -97,13 +97,17 @@ inline std::string test_slug() {
 
 class WebPlatform {
  public:
-  explicit WebPlatform(web::Config config = {}) {
+  // `database_url`: a database of the test's own on another backend
+  // (support/databases.hpp's TestDatabase::url()); by default, SQLite in dir().
+  explicit WebPlatform(web::Config config = {}, const std::string& database_url = {}) {
     dir_ = std::filesystem::temp_directory_path() /
            ("fabrique-web-" + std::to_string(::getpid()) + "-" + test_slug());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     cli::PlatformOptions options;
-    options.database_url = "sqlite:" + (dir_ / "db.sqlite").string();
+    options.database_url =
+        database_url.empty() ? "sqlite:" + (dir_ / "db.sqlite").string() : database_url;
+    options.secret_file = dir_ / "instance.secret";
     options.config = std::move(config);
     options.send_mail = false;
     options.connections = 4;

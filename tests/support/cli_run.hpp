@@ -1,0 +1,57 @@
+// Running the built `fabrique` binary as a user would, capturing what it
+// prints and its exit status.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "support/paths.hpp"
+
+namespace fabrique::test {
+
+struct CliRun {
+  int status = -1;  // the exit status; -1 when it did not exit normally
+  std::string out;
+  std::string err;
+};
+
+// `arg` quoted for the shell.
+inline std::string shell_quote(const std::string& arg) {
+  std::string quoted = "'";
+  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// Runs `fabrique ARGS...` (the binary this build made).
+inline CliRun run_fabrique(const std::vector<std::string>& args) {
+  static int counter = 0;
+  const auto err_path =
+      std::filesystem::temp_directory_path() /
+      ("fabrique-cli-run-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+  std::string command = shell_quote(fabrique_binary());
+  for (const auto& arg : args) command += " " + shell_quote(arg);
+  command += " 2>" + shell_quote(err_path.string());
+  CliRun run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return run;
+  std::array<char, 4096> buffer;
+  std::size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    run.out.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  run.err.assign(std::istreambuf_iterator<char>(err), {});
+  std::filesystem::remove(err_path);
+  return run;
+}
+
+}  // namespace fabrique::test
