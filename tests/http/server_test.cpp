@@ -373,6 +373,7 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
   };
   EXPECT_EQ(next_line(), "database: applied migration 1");
   EXPECT_EQ(next_line(), "database: applied migration 2");
+  EXPECT_EQ(next_line(), "database: applied migration 4");
   const std::string line = next_line();
   close(out[0]);
   const std::string prefix = "listening on http://127.0.0.1:";
