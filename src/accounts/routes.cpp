@@ -52,15 +52,20 @@ http::Response with_retry_after(http::Response response, seconds wait) {
 
 // The limits per client address, then for everyone, of a form that costs a
 // password hash or a mail. An attempt refused for its address is not counted
-// for everyone: one client alone cannot use up everyone's allowance.
+// for everyone: one client alone cannot use up everyone's allowance. While
+// everyone's allowance is used up, a request is refused before anything is
+// written: a flood then costs one read per request, and the database stays
+// free for the rest of the site (ballots).
 std::optional<Refusal> over_limits(Context& ctx, const std::string& action, int per_address,
                                    seconds address_window, int per_minute,
                                    const Text& address_message) {
+  const std::string everyone = action + "-everyone";
+  const Refusal crowded{503, kEveryoneWindow, kEveryoneBusy};
+  if (recent_login_failures(ctx.db, everyone, kEveryoneWindow) >= per_minute) return crowded;
   if (!admit_attempt(ctx.db, action + "-address:" + ctx.client_address(),
                      {{per_address, address_window}}))
     return Refusal{429, address_window, address_message};
-  if (!admit_attempt(ctx.db, action + "-everyone", {{per_minute, kEveryoneWindow}}))
-    return Refusal{503, kEveryoneWindow, kEveryoneBusy};
+  if (!admit_attempt(ctx.db, everyone, {{per_minute, kEveryoneWindow}})) return crowded;
   return std::nullopt;
 }
 
@@ -225,17 +230,12 @@ void register_routes(web::Site& site) {
     const std::string email = normalize_email(ctx.form.get("email"));
     const std::string next = ctx.form.get("next");
     const std::string address = ctx.client_address();
-    if (!admit_attempt(ctx.db, "sign-in-address:" + address,
-                       {{config.login_attempts_per_address, kSignInWindow}}))
-      return sign_in_refused(
-          ctx, email, next,
-          {429,
-           kSignInWindow,
-           {"Too many sign-in attempts from your connection. Wait 15 minutes.",
-            "Trop de tentatives de connexion depuis votre connexion. Attendez 15 minutes."}});
-    if (!admit_attempt(ctx.db, "sign-in-everyone",
-                       {{config.login_attempts_per_minute, kEveryoneWindow}}))
-      return sign_in_refused(ctx, email, next, {503, kEveryoneWindow, kEveryoneBusy});
+    if (const auto refusal = over_limits(
+            ctx, "sign-in", config.login_attempts_per_address, kSignInWindow,
+            config.login_attempts_per_minute,
+            {"Too many sign-in attempts from your connection. Wait 15 minutes.",
+             "Trop de tentatives de connexion depuis votre connexion. Attendez 15 minutes."}))
+      return sign_in_refused(ctx, email, next, *refusal);
     // Recorded as a failure now, counted, and cleared if the password is right.
     const std::string failures = sign_in_failures(email, address);
     const auto attempt =

@@ -406,9 +406,10 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
 
   auto db = store::open("sqlite:" + database.string());
   auto rows = db->connect()->query("SELECT version FROM schema_migrations ORDER BY version");
-  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(std::get<std::int64_t>(rows[0][0]), 1);
   EXPECT_EQ(std::get<std::int64_t>(rows[1][0]), 2);
+  EXPECT_EQ(std::get<std::int64_t>(rows[2][0]), 4);
   db.reset();
   for (const char* suffix : {"", "-wal", "-shm", ".conf", ".secret"})
     std::filesystem::remove(database.string() + suffix);
