@@ -37,10 +37,11 @@ test:
 bench: $(BUILD_DIR)/Makefile
 	@scripts/setup
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DFABRIQUE_BENCH=ON
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target fabrique_bench fabrique_budget_bench fabrique
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target fabrique_bench fabrique_budget_bench fabrique_signup_flood_bench fabrique
 	$(BUILD_DIR)/fabrique_bench --table
 	bench/http_load $(BUILD_DIR)/fabrique
 	$(BUILD_DIR)/fabrique_budget_bench $(BUILD_DIR)/fabrique
+	$(BUILD_DIR)/fabrique_signup_flood_bench $(BUILD_DIR)/fabrique
 
 # Each target FUZZ_SECONDS (300 by default): the .pb reader, the census CSV
 # reader, the form/cookie decoders, the paper-ballot file and ballot form readers.

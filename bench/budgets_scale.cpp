@@ -15,18 +15,11 @@
 //      checks that every acknowledged ballot is in the database;
 //   3. the count of the whole process (every district) under each rule.
 // Prints a table; the goals are reported, not enforced (machines vary).
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 #include <algorithm>
 #include <atomic>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -40,6 +33,7 @@
 
 #include "accounts/password.hpp"
 #include "accounts/repository.hpp"
+#include "ballot_load.hpp"
 #include "budgets/ballots_store.hpp"
 #include "budgets/count.hpp"
 #include "budgets/repository.hpp"
@@ -54,8 +48,6 @@ namespace {
 
 using namespace fabrique;
 using Steady = std::chrono::steady_clock;
-namespace beast = boost::beast;
-namespace asio = boost::asio;
 
 constexpr int kProjects = 1000;
 const char* const kSlug = "city-scale";
@@ -97,101 +89,6 @@ Timing time_page(const http::Router& router, const std::string& target, const st
   t.p50_ms = ms[ms.size() / 2];
   t.p99_ms = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
   return t;
-}
-
-// `fabrique serve` on the database; returns its pid and port.
-std::pair<pid_t, int> start_server(const std::string& binary, const std::string& url,
-                                   const std::filesystem::path& log) {
-  int pipe_fds[2];
-  if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe");
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(pipe_fds[1], 1);
-    const int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(err, 2);
-    ::close(pipe_fds[0]);
-    ::execl(binary.c_str(), binary.c_str(), "serve", "--listen", "127.0.0.1:0", "--database",
-            url.c_str(), static_cast<char*>(nullptr));
-    std::_Exit(127);
-  }
-  ::close(pipe_fds[1]);
-  std::string line;
-  char c;
-  while (::read(pipe_fds[0], &c, 1) == 1) {
-    if (c != '\n') {
-      line += c;
-      continue;
-    }
-    const auto at = line.find("http://127.0.0.1:");
-    if (at != std::string::npos) {
-      ::close(pipe_fds[0]);
-      return {pid, std::stoi(line.substr(at + 17))};
-    }
-    line.clear();
-  }
-  throw std::runtime_error("the server did not start (see " + log.string() + ")");
-}
-
-struct Cast {
-  double seconds = 0;
-  std::int64_t acknowledged = 0;
-  std::int64_t refused = 0;
-  std::vector<double> latencies_ms;
-};
-
-Cast cast_ballots(int port, const test::SeededVote& seeded, const web::Secrets& secrets,
-                  double seconds, int connections) {
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::int64_t> acknowledged{0}, refused{0};
-  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(connections));
-  const auto deadline = Steady::now() + std::chrono::duration<double>(seconds);
-  const auto start = Steady::now();
-  std::vector<std::thread> threads;
-  for (int c = 0; c < connections; ++c)
-    threads.emplace_back([&, c] {
-      asio::io_context io;
-      beast::tcp_stream stream(io);
-      stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
-                                             static_cast<unsigned short>(port)));
-      beast::flat_buffer buffer;
-      std::mt19937 random(static_cast<unsigned>(c));
-      while (Steady::now() < deadline) {
-        const std::size_t v = next++;
-        if (v >= seeded.session_tokens.size()) break;
-        const std::string& token = seeded.session_tokens[v];
-        const auto& ids = seeded.projects_by_unit[seeded.voter_unit[v]];
-        std::string body =
-            "csrf=" + crypto::keyed_hash_hex(secrets.forms, "session:" + token) + "&action=confirm";
-        for (int k = 0; k < 3; ++k)
-          body +=
-              "&project=" + std::to_string(ids[(random() % 50) * 5 + static_cast<std::size_t>(k)]);
-        beast::http::request<beast::http::string_body> request{
-            beast::http::verb::post, std::string("/budgets/") + kSlug + "/vote", 11};
-        request.set(beast::http::field::host, "127.0.0.1");
-        request.set(beast::http::field::cookie, "fabrique_session=" + token);
-        request.set(beast::http::field::content_type, "application/x-www-form-urlencoded");
-        request.body() = body;
-        request.prepare_payload();
-        const auto sent = Steady::now();
-        beast::http::write(stream, request);
-        beast::http::response<beast::http::string_body> response;
-        beast::http::read(stream, buffer, response);
-        latencies[static_cast<std::size_t>(c)].push_back(
-            std::chrono::duration<double, std::milli>(Steady::now() - sent).count());
-        if (response.result_int() == 303 || response.result_int() == 200)
-          ++acknowledged;
-        else
-          ++refused;
-      }
-    });
-  for (auto& t : threads) t.join();
-  Cast out;
-  out.seconds = std::chrono::duration<double>(Steady::now() - start).count();
-  out.acknowledged = acknowledged;
-  out.refused = refused;
-  for (auto& l : latencies) out.latencies_ms.insert(out.latencies_ms.end(), l.begin(), l.end());
-  std::sort(out.latencies_ms.begin(), out.latencies_ms.end());
-  return out;
 }
 
 }  // namespace
@@ -245,11 +142,11 @@ int main(int argc, char** argv) {
   }
 
   // 2. Ballots over HTTP on the real server.
-  const auto [pid, port] = start_server(options.binary, url, dir / "server.log");
-  const Cast cast = cast_ballots(port, seeded, secrets, options.seconds, 32);
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  const auto [pid, port] = bench::start_server(options.binary, url, dir / "server.log");
+  std::atomic<std::size_t> next_voter{0};
+  const bench::Cast cast =
+      bench::cast_ballots(port, seeded, secrets, options.seconds, 32, next_voter);
+  bench::stop_server(pid);
 
   // Every acknowledged ballot is there.
   auto database = store::open(url);
@@ -277,13 +174,8 @@ int main(int argc, char** argv) {
   database.reset();
   std::filesystem::remove_all(dir);
 
-  const double rate = static_cast<double>(cast.acknowledged) / cast.seconds;
-  const auto percentile = [&](double p) {
-    if (cast.latencies_ms.empty()) return 0.0;
-    return cast.latencies_ms[std::min(
-        cast.latencies_ms.size() - 1,
-        static_cast<std::size_t>(static_cast<double>(cast.latencies_ms.size()) * p))];
-  };
+  const double rate = cast.rate();
+  const auto percentile = [&](double p) { return cast.percentile(p); };
   std::cout << fmt::format(
       "Participatory budget at scale: {} projects, {} ballots, {} residents voting over HTTP "
       "(seeded in {:.1f} s)\n\n",

@@ -1,7 +1,8 @@
 #include "accounts/actions.hpp"
 
-#include "accounts/password.hpp"
 #include "accounts/repository.hpp"
+#include "core/time.hpp"
+#include "mail/mail.hpp"
 #include "web/form.hpp"
 
 namespace fabrique::accounts {
@@ -19,6 +20,7 @@ std::size_t characters(const std::string& text) {
 }  // namespace
 
 bool plausible_email(const std::string& email) {
+  if (!mail::plausible_address(email)) return false;
   const std::size_t at = email.find('@');
   if (at == std::string::npos || at == 0 || at + 1 >= email.size() || email.size() > 254)
     return false;
@@ -62,35 +64,118 @@ FieldErrors check_sign_up(const SignUp& form) {
   return errors;
 }
 
-SignUpResult sign_up(store::Connection& db, const SignUp& form) {
+namespace {
+
+void audit(store::Connection& tx, std::int64_t account_id, const std::string& action) {
+  tx.execute(
+      "INSERT INTO audit_log (at, actor_account_id, action, subject) VALUES ($1, $2, $3, $4)",
+      {now_iso8601(), account_id, action, std::to_string(account_id)});
+}
+
+}  // namespace
+
+SignUpResult sign_up(store::Connection& db, const SignUp& form, const std::string& password_hash,
+                     const MailSite& site) {
   SignUpResult result;
   result.errors = check_sign_up(form);
   if (!result.errors.empty()) return result;
   const std::string email = normalize_email(form.email);
-  const Text taken{"An account already uses this email address. Sign in, or reset the password.",
-                   "Un compte utilise déjà cette adresse e-mail. Connectez-vous ou "
-                   "réinitialisez le mot de passe."};
-  if (find_account_by_email(db, email)) {
-    result.errors["email"] = taken;
+  if (!admit_attempt(db, "sign-up-mail:" + email, kAccountMailLimits)) {
+    if (const auto account = find_account_by_email(db, email)) result.account_id = account->id;
     return result;
   }
-  const std::string hash = hash_password(form.password);  // ~0.1 s: outside any transaction
   try {
     db.transaction([&](store::Connection& tx) {
-      result.account_id =
-          insert_account(tx, email, hash, form.display_name, Role::Resident, form.language);
-      tx.execute(
-          "INSERT INTO audit_log (at, actor_account_id, action, subject) "
-          "SELECT created_at, id, 'account.created', email FROM accounts WHERE id = $1",
-          {result.account_id});
+      const auto existing = find_account_by_email(tx, email);
+      if (!existing) {
+        result.account_id =
+            insert_unconfirmed_account(tx, email, password_hash, form.display_name, form.language);
+        tx.execute(
+            "INSERT INTO audit_log (at, actor_account_id, action, subject) "
+            "SELECT created_at, id, 'account.created', email FROM accounts WHERE id = $1",
+            {result.account_id});
+        mail::enqueue(tx, confirmation_mail(site, email, form.display_name, form.language,
+                                            create_confirmation_token(tx, result.account_id)));
+        result.outcome = SignUpOutcome::Created;
+        return;
+      }
+      result.account_id = existing->id;
+      if (existing->email_confirmed()) {
+        mail::enqueue(
+            tx, already_registered_mail(site, email, existing->display_name, existing->language));
+        result.outcome = SignUpOutcome::AlreadyRegistered;
+        return;
+      }
+      // Whoever signed the address up before did not confirm it: the newest
+      // sign-up stands, so that a squatter cannot keep the owner out.
+      replace_pending_sign_up(tx, existing->id, password_hash, form.display_name, form.language);
+      mail::enqueue(tx, confirmation_mail(site, email, form.display_name, form.language,
+                                          create_confirmation_token(tx, existing->id)));
+      result.outcome = SignUpOutcome::PendingReplaced;
     });
   } catch (const store::StoreError&) {
-    // Someone took the address between the check and the insert.
-    if (!find_account_by_email(db, email)) throw;
-    result.errors["email"] = taken;
-    result.account_id = 0;
+    // Someone signed the address up between the look-up and the insert: theirs stands.
+    const auto account = find_account_by_email(db, email);
+    if (!account) throw;
+    result.account_id = account->id;
+    result.outcome = SignUpOutcome::NothingSent;
   }
   return result;
+}
+
+std::optional<std::int64_t> confirm_address(store::Connection& db, const std::string& token) {
+  std::optional<std::int64_t> confirmed;
+  db.transaction([&](store::Connection& tx) {
+    const auto account_id = confirmation_token_account(tx, token);
+    if (!account_id) return;
+    confirm_email(tx, *account_id);  // ends this link and any other
+    audit(tx, *account_id, "account.email_confirmed");
+    confirmed = account_id;
+  });
+  return confirmed;
+}
+
+bool request_password_reset(store::Connection& db, const std::string& email, const MailSite& site) {
+  const std::string address = normalize_email(email);
+  // Counted for every address, so that the answer takes as long either way.
+  if (!admit_attempt(db, "reset-mail:" + address, kAccountMailLimits)) return false;
+  const auto account = find_account_by_email(db, address);
+  if (!account) return false;
+  try {
+    db.transaction([&](store::Connection& tx) {
+      mail::enqueue(tx, reset_mail(site, account->email, account->display_name, account->language,
+                                   create_reset_token(tx, account->id)));
+    });
+  } catch (const mail::MailError&) {
+    return false;  // an address of an older account that no mail can reach
+  }
+  return true;
+}
+
+std::optional<std::int64_t> reset_password(store::Connection& db, const std::string& token,
+                                           const std::string& password_hash) {
+  std::optional<std::int64_t> changed;
+  db.transaction([&](store::Connection& tx) {
+    // Checked inside the transaction: a link works once.
+    const auto account_id = reset_token_account(tx, token);
+    if (!account_id) return;
+    use_reset_token(tx, token);
+    set_password_hash(tx, *account_id, password_hash);  // ends the other links
+    confirm_email(tx, *account_id);                     // the link proved the mailbox
+    close_all_sessions(tx, *account_id);
+    audit(tx, *account_id, "account.password_reset");
+    changed = account_id;
+  });
+  return changed;
+}
+
+void change_password(store::Connection& db, std::int64_t account_id,
+                     const std::string& password_hash, const std::string& kept_session) {
+  db.transaction([&](store::Connection& tx) {
+    set_password_hash(tx, account_id, password_hash);  // ends the reset links
+    // Whoever else holds a session (the reason to change it, often) is out.
+    close_other_sessions(tx, account_id, kept_session);
+  });
 }
 
 }  // namespace fabrique::accounts

@@ -44,8 +44,12 @@ struct Account {
   std::optional<std::string> birth_date;
   std::optional<std::string> verified_at;
   std::string verification_method;  // "online", "counter" or ""
+  // Set when the owner of the address followed the link mailed at sign-up
+  // (or reset the password); an unconfirmed account cannot sign in.
+  std::optional<std::string> email_confirmed_at;
 
   bool verified() const { return verified_at.has_value(); }
+  bool email_confirmed() const { return email_confirmed_at.has_value(); }
 };
 
 }  // namespace fabrique::accounts

@@ -2,30 +2,16 @@
 
 #include <sodium.h>
 
-#include <semaphore>
+#include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 #include "core/crypto.hpp"
 
 namespace fabrique::accounts {
 
-namespace {
-
-std::counting_semaphore<2>& hashing_slots() {
-  static std::counting_semaphore<2> slots(2);
-  return slots;
-}
-
-struct Slot {
-  Slot() { hashing_slots().acquire(); }
-  ~Slot() { hashing_slots().release(); }
-};
-
-}  // namespace
-
 std::string hash_password(std::string_view password) {
   crypto::init();
-  Slot slot;
   char hash[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -35,7 +21,6 @@ std::string hash_password(std::string_view password) {
 
 bool verify_password(std::string_view password, const std::string& hash) {
   crypto::init();
-  Slot slot;
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
@@ -43,6 +28,58 @@ bool needs_rehash(const std::string& hash) {
   crypto::init();
   return crypto_pwhash_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+}
+
+namespace {
+
+int automatic_at_once(int at_once) {
+  if (at_once > 0) return at_once;
+  // Half the cores: the other half keeps serving pages and ballots.
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency() / 2));
+}
+
+}  // namespace
+
+HashingQueue::HashingQueue(int at_once, int size, std::chrono::milliseconds longest_wait)
+    : at_once_(automatic_at_once(at_once)),
+      size_(size > 0 ? std::max(size, at_once_) : 2 * at_once_),
+      longest_wait_(longest_wait) {}
+
+HashingQueue::Turn::~Turn() {
+  if (queue_) queue_->leave();
+}
+
+std::optional<HashingQueue::Turn> HashingQueue::enter() {
+  std::unique_lock lock(mutex_);
+  if (queued_ >= size_) return std::nullopt;
+  ++queued_;
+  if (!freed_.wait_for(lock, longest_wait_, [this] { return hashing_ < at_once_; })) {
+    --queued_;
+    return std::nullopt;
+  }
+  ++hashing_;
+  return std::optional<Turn>(std::in_place, *this);
+}
+
+void HashingQueue::leave() {
+  {
+    std::lock_guard lock(mutex_);
+    --hashing_;
+    --queued_;
+  }
+  freed_.notify_one();
+}
+
+std::optional<std::string> HashingQueue::hash(std::string_view password) {
+  const auto turn = enter();
+  if (!turn) return std::nullopt;
+  return hash_password(password);
+}
+
+std::optional<bool> HashingQueue::verify(std::string_view password, const std::string& hash) {
+  const auto turn = enter();
+  if (!turn) return std::nullopt;
+  return verify_password(password, hash);
 }
 
 }  // namespace fabrique::accounts

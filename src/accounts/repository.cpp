@@ -1,6 +1,7 @@
 #include "accounts/repository.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "core/crypto.hpp"
 #include "core/time.hpp"
@@ -15,9 +16,18 @@ using store::Row;
 using store::text;
 using store::Value;
 
-constexpr const char* kAccountColumnNames[] = {
-    "id",         "email",       "display_name", "role",        "language",
-    "created_at", "district_id", "birth_date",   "verified_at", "verification_method"};
+constexpr const char* kAccountColumnNames[] = {"id",
+                                               "email",
+                                               "display_name",
+                                               "role",
+                                               "language",
+                                               "created_at",
+                                               "district_id",
+                                               "birth_date",
+                                               "verified_at",
+                                               "verification_method",
+                                               "email_confirmed_at"};
+static_assert(std::size(kAccountColumnNames) == kAccountColumnCount);
 
 }  // namespace
 
@@ -41,6 +51,7 @@ Account account_from_row(const Row& row) {
   account.birth_date = optional_text(row.at(7));
   account.verified_at = optional_text(row.at(8));
   account.verification_method = text(row.at(9));
+  account.email_confirmed_at = optional_text(row.at(10));
   return account;
 }
 
@@ -79,19 +90,58 @@ std::optional<std::string> password_hash_of(store::Connection& db, std::int64_t 
   return text(rows.front().at(0));
 }
 
+namespace {
+
+std::int64_t insert(store::Connection& db, const std::string& email,
+                    const std::string& password_hash, const std::string& display_name, Role role,
+                    Lang language, bool confirmed) {
+  const std::string now = now_iso8601();
+  const auto rows = db.query(
+      "INSERT INTO accounts (email, password_hash, display_name, role, language, created_at, "
+      "email_confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+      {normalize_email(email), password_hash, display_name, std::string(role_name(role)),
+       lang_code(language), now, confirmed ? Value(now) : Value(nullptr)});
+  return std::get<std::int64_t>(rows.at(0).at(0));
+}
+
+void end_reset_tokens(store::Connection& db, std::int64_t account_id) {
+  db.execute("DELETE FROM password_resets WHERE account_id = $1 AND used_at IS NULL", {account_id});
+}
+
+}  // namespace
+
 std::int64_t insert_account(store::Connection& db, const std::string& email,
                             const std::string& password_hash, const std::string& display_name,
                             Role role, Lang language) {
-  const auto rows = db.query(
-      "INSERT INTO accounts (email, password_hash, display_name, role, language, created_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-      {normalize_email(email), password_hash, display_name, std::string(role_name(role)),
-       lang_code(language), now_iso8601()});
-  return std::get<std::int64_t>(rows.at(0).at(0));
+  return insert(db, email, password_hash, display_name, role, language, true);
+}
+
+std::int64_t insert_unconfirmed_account(store::Connection& db, const std::string& email,
+                                        const std::string& password_hash,
+                                        const std::string& display_name, Lang language) {
+  return insert(db, email, password_hash, display_name, Role::Resident, language, false);
+}
+
+void replace_pending_sign_up(store::Connection& db, std::int64_t id,
+                             const std::string& password_hash, const std::string& display_name,
+                             Lang language) {
+  db.execute(
+      "UPDATE accounts SET password_hash = $1, display_name = $2, language = $3 "
+      "WHERE id = $4 AND email_confirmed_at IS NULL",
+      {password_hash, display_name, lang_code(language), id});
+  end_reset_tokens(db, id);
 }
 
 void set_password_hash(store::Connection& db, std::int64_t id, const std::string& hash) {
   db.execute("UPDATE accounts SET password_hash = $1 WHERE id = $2", {hash, id});
+  end_reset_tokens(db, id);
+}
+
+void confirm_email(store::Connection& db, std::int64_t id) {
+  db.execute(
+      "UPDATE accounts SET email_confirmed_at = $1 WHERE id = $2 AND email_confirmed_at IS NULL",
+      {now_iso8601(), id});
+  db.execute("DELETE FROM email_confirmations WHERE account_id = $1", {id});
 }
 
 void set_language(store::Connection& db, std::int64_t id, Lang language) {
@@ -144,6 +194,7 @@ void close_other_sessions(store::Connection& db, std::int64_t account_id,
 }
 
 std::string create_reset_token(store::Connection& db, std::int64_t account_id) {
+  end_reset_tokens(db, account_id);
   const std::string token = crypto::random_token();
   const auto now = Clock::now();
   db.execute(
@@ -168,9 +219,61 @@ void use_reset_token(store::Connection& db, const std::string& token) {
              {now_iso8601(), crypto::hash_hex(token)});
 }
 
+std::string create_confirmation_token(store::Connection& db, std::int64_t account_id) {
+  db.execute("DELETE FROM email_confirmations WHERE account_id = $1", {account_id});
+  const std::string token = crypto::random_token();
+  const auto now = Clock::now();
+  db.execute(
+      "INSERT INTO email_confirmations (token_hash, account_id, created_at, expires_at) "
+      "VALUES ($1, $2, $3, $4)",
+      {crypto::hash_hex(token), account_id, iso8601(now), iso8601(now + kConfirmationLifetime)});
+  return token;
+}
+
+std::optional<std::int64_t> confirmation_token_account(store::Connection& db,
+                                                       const std::string& token) {
+  if (token.empty() || token.size() > 100) return std::nullopt;
+  const auto rows = db.query(
+      "SELECT account_id FROM email_confirmations WHERE token_hash = $1 AND expires_at > $2",
+      {crypto::hash_hex(token), now_iso8601()});
+  if (rows.empty()) return std::nullopt;
+  return std::get<std::int64_t>(rows.front().at(0));
+}
+
 void record_login_failure(store::Connection& db, const std::string& subject) {
-  db.execute("INSERT INTO login_failures (subject, at) VALUES ($1, $2)",
-             {crypto::hash_hex(subject), now_iso8601()});
+  record_attempt(db, subject);
+}
+
+std::int64_t record_attempt(store::Connection& db, const std::string& subject) {
+  const auto rows =
+      db.query("INSERT INTO login_failures (subject, at) VALUES ($1, $2) RETURNING id",
+               {crypto::hash_hex(subject), now_iso8601()});
+  return std::get<std::int64_t>(rows.at(0).at(0));
+}
+
+void forget_attempt(store::Connection& db, std::int64_t attempt_id) {
+  db.execute("DELETE FROM login_failures WHERE id = $1", {attempt_id});
+}
+
+void prune_attempts(store::Connection& db, std::chrono::seconds age) {
+  db.execute("DELETE FROM login_failures WHERE at < $1", {iso8601(Clock::now() - age)});
+}
+
+std::optional<std::int64_t> admit_attempt(store::Connection& db, const std::string& subject,
+                                          const std::vector<Limit>& limits) {
+  // Already over: refused at the cost of a read.
+  for (const Limit& limit : limits)
+    if (recent_login_failures(db, subject, limit.window) >= limit.max) return std::nullopt;
+  // Recorded (and committed) first, then counted: the k-th attempt to commit
+  // counts at least k, so no more than `max` ever see a count within it.
+  const std::int64_t attempt = record_attempt(db, subject);
+  for (const Limit& limit : limits) {
+    if (recent_login_failures(db, subject, limit.window) > limit.max) {
+      forget_attempt(db, attempt);
+      return std::nullopt;
+    }
+  }
+  return attempt;
 }
 
 std::int64_t recent_login_failures(store::Connection& db, const std::string& subject,
@@ -184,11 +287,5 @@ void clear_login_failures(store::Connection& db, const std::string& subject) {
   db.execute("DELETE FROM login_failures WHERE subject = $1", {crypto::hash_hex(subject)});
 }
 
-void forget_one_login_failure(store::Connection& db, const std::string& subject) {
-  db.execute(
-      "DELETE FROM login_failures WHERE id = (SELECT id FROM login_failures WHERE subject = $1 "
-      "ORDER BY id DESC LIMIT 1)",
-      {crypto::hash_hex(subject)});
-}
 
 }  // namespace fabrique::accounts

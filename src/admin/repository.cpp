@@ -84,8 +84,8 @@ std::vector<AccountSummary> search_accounts(store::Connection& db, const std::st
   for (const Row& row : db.query(sql, params)) {
     AccountSummary summary;
     summary.account = accounts::account_from_row(row);
-    summary.district_fr = text(row.at(10));
-    summary.district_en = text(row.at(11));
+    summary.district_fr = text(row.at(accounts::kAccountColumnCount));
+    summary.district_en = text(row.at(accounts::kAccountColumnCount + 1));
     found.push_back(std::move(summary));
   }
   return found;

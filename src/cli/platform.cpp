@@ -1,3 +1,4 @@
+#include "accounts/repository.hpp"
 #include "accounts/routes.hpp"
 #include "admin/routes.hpp"
 #include "budgets/results_store.hpp"
@@ -65,7 +66,10 @@ Platform::Platform(PlatformOptions options) : options_(std::move(options)) {
     });
 }
 
-void run_background_jobs(store::Connection& db) { budgets::count_due_processes(db); }
+void run_background_jobs(store::Connection& db) {
+  budgets::count_due_processes(db);
+  accounts::prune_attempts(db, std::chrono::hours(24));  // the longest rate-limit window
+}
 
 Platform::~Platform() {
   if (jobs_.joinable()) {

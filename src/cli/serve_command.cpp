@@ -79,6 +79,44 @@ void register_serve(CLI::App& app) {
       ->capture_default_str();
   serve->add_flag("--behind-proxy", args->platform.config.behind_proxy,
                   "Trust X-Forwarded-For from a reverse proxy for client addresses");
+  // Accounts: rate limits and password hashing (docs/operating.md, "Accounts").
+  web::Config& limits = args->platform.config;
+  serve
+      ->add_option("--signups-per-address", limits.signups_per_address,
+                   "Sign-ups from one client address in an hour")
+      ->capture_default_str();
+  serve
+      ->add_option("--signups-per-minute", limits.signups_per_minute,
+                   "Sign-ups from everyone in a minute")
+      ->capture_default_str();
+  serve
+      ->add_option("--sign-ins-per-address", limits.login_attempts_per_address,
+                   "Sign-in attempts from one client address in 15 minutes")
+      ->capture_default_str();
+  serve
+      ->add_option("--sign-in-failures-per-account", limits.login_attempts_per_account,
+                   "Failed sign-ins on one account from one client address in 15 minutes")
+      ->capture_default_str();
+  serve
+      ->add_option("--sign-ins-per-minute", limits.login_attempts_per_minute,
+                   "Sign-in attempts from everyone in a minute")
+      ->capture_default_str();
+  serve
+      ->add_option("--password-resets-per-address", limits.password_resets_per_address,
+                   "Forgotten-password requests from one client address in an hour")
+      ->capture_default_str();
+  serve
+      ->add_option("--password-resets-per-minute", limits.password_resets_per_minute,
+                   "Forgotten-password requests from everyone in a minute")
+      ->capture_default_str();
+  serve
+      ->add_option("--hashes-at-once", limits.hashes_at_once,
+                   "Password hashes computed at once (0: half the cores)")
+      ->capture_default_str();
+  serve
+      ->add_option("--hash-queue", limits.hash_queue,
+                   "Requests in the hashing queue, hashing or waiting (0: twice hashes-at-once)")
+      ->capture_default_str();
   serve->add_option("--mail-folder", args->platform.mail.folder,
                     "Write outgoing mail here (default when no SMTP URL is set)");
   serve->add_option("--mail-from", args->platform.mail.from, "Sender of outgoing mail")

@@ -131,6 +131,9 @@ VerifyResult verify_residency(store::Connection& db, const crypto::Key& census_k
   if (!account || !accounts::allows(account->role, accounts::Permission::VerifyOwnResidency))
     return refuse(VerificationOutcome::NotEligible);
   if (account->verified()) return refuse(VerificationOutcome::AlreadyVerified);
+  // Online, an address whose owner answered: sign-ups are free, so an
+  // unconfirmed account would make guessing the census cheaper still.
+  if (online && !account->email_confirmed()) return refuse(VerificationOutcome::EmailNotConfirmed);
 
   // The limits, online: (subject, allowed per hour).
   std::vector<std::pair<std::string, int>> limits;
@@ -159,7 +162,9 @@ VerifyResult verify_residency(store::Connection& db, const crypto::Key& census_k
   // The attempt is on record before the census is looked at, then counted
   // with every other: of parallel attempts, the k-th to be recorded sees at
   // least k, so no more than the limit ever reach the census.
-  for (const auto& [subject, allowed] : limits) accounts::record_login_failure(db, subject);
+  std::vector<std::int64_t> attempts;
+  for (const auto& [subject, allowed] : limits)
+    attempts.push_back(accounts::record_attempt(db, subject));
   if (over_a_limit()) return refuse(VerificationOutcome::TooManyAttempts);
 
   const std::string hash = crypto::keyed_hash_hex(census_key, identity_key(checked.identity));
@@ -215,7 +220,7 @@ VerifyResult verify_residency(store::Connection& db, const crypto::Key& census_k
   }
   if (outcome != VerificationOutcome::Verified) return refuse(outcome);
   // A success is not a failed attempt: it does not count against the limits.
-  for (const auto& [subject, allowed] : limits) accounts::forget_one_login_failure(db, subject);
+  for (const std::int64_t attempt : attempts) accounts::forget_attempt(db, attempt);
   result.outcome = VerificationOutcome::Verified;
   result.district = std::move(district);
   return result;

@@ -265,6 +265,28 @@ ALTER TABLE census_imports ADD COLUMN mode TEXT NOT NULL DEFAULT 'update';
 ALTER TABLE census_imports ADD COLUMN updated BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE census_imports ADD COLUMN retired BIGINT NOT NULL DEFAULT 0;
 )sql"},
+      {4, "accounts: confirmed e-mail addresses, their links; reset tokens by account",
+       R"sql(
+-- Set when the owner of the address follows the link mailed at sign-up (or
+-- a password-reset link): until then the account cannot sign in. Accounts
+-- made before this step were never asked: they count as confirmed.
+ALTER TABLE accounts ADD COLUMN email_confirmed_at TEXT;
+UPDATE accounts SET email_confirmed_at = created_at;
+
+-- Single-use links that confirm an address (only a hash of each is kept).
+-- A newer link, a confirmation or a password reset ends the others.
+CREATE TABLE email_confirmations (
+  token_hash TEXT PRIMARY KEY,
+  account_id BIGINT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX email_confirmations_account ON email_confirmations (account_id);
+
+-- A new password or a newer reset link ends an account's reset links.
+CREATE INDEX password_resets_account ON password_resets (account_id);
+CREATE INDEX login_failures_at ON login_failures (at);
+)sql"},
       {5, "budget receipts: keyed hashes, every receipt issued, none on a ballot after the count",
        R"sql(
 -- Every receipt issued for a ballot that entered the ballot box, the

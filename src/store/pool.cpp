@@ -28,4 +28,9 @@ void Pool::give_back(std::unique_ptr<Connection> connection) {
   returned_.notify_one();
 }
 
+std::string_view LazyConnection::for_share() const {
+  // The backend's, without taking a connection for it.
+  return pool_.database().kind() == "postgres" ? " FOR SHARE" : "";
+}
+
 }  // namespace fabrique::store

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "store/store.hpp"
@@ -45,6 +46,35 @@ class Pool {
   std::condition_variable returned_;
   std::vector<std::unique_ptr<Connection>> idle_;
   std::size_t open_ = 0;
+};
+
+// A request's connection, taken from the pool at its first use, given back
+// by release() (and taken again if used after): a request that has a slow
+// step needing no database (a password hash) releases it first, so that
+// the step does not keep a connection from everyone else.
+class LazyConnection final : public Connection {
+ public:
+  explicit LazyConnection(Pool& pool) : pool_(pool) {}
+  std::vector<Row> query(std::string_view sql, const std::vector<Value>& params = {}) override {
+    return connection().query(sql, params);
+  }
+  std::int64_t execute(std::string_view sql, const std::vector<Value>& params = {}) override {
+    return connection().execute(sql, params);
+  }
+  void transaction(const std::function<void(Connection&)>& body) override {
+    connection().transaction(body);
+  }
+  std::string_view for_share() const override;
+  // Never inside transaction(): its body has the connection.
+  void release() { lease_.reset(); }
+
+ private:
+  Connection& connection() {
+    if (!lease_) lease_.emplace(pool_.acquire());
+    return **lease_;
+  }
+  Pool& pool_;
+  std::optional<Pool::Lease> lease_;
 };
 
 }  // namespace fabrique::store

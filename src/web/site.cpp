@@ -116,8 +116,8 @@ std::string asset_url(std::string_view file_name) {
   return "/static/" + std::string(file_name) + "?v=" + asset_version(*content);
 }
 
-Context::Context(App& app_, const http::Request& request_, store::Connection& db_)
-    : app(app_), request(request_), db(db_) {
+Context::Context(App& app_, const http::Request& request_, store::LazyConnection& db_)
+    : app(app_), request(request_), db(db_), lazy_db_(db_) {
   if (auto parsed = parse_urlencoded(request.query)) query = std::move(*parsed);
 }
 
@@ -304,8 +304,8 @@ Viewer viewer_of(App& app, store::Connection& db, const http::Request& request) 
 
 http::Response serve(App& app, const RouteInfo& route, const PageHandler& handler,
                      const http::Request& request) {
-  auto lease = app.pool.acquire();
-  Context ctx(app, request, *lease);
+  store::LazyConnection connection(app.pool);
+  Context ctx(app, request, connection);
 
   ctx.viewer = viewer_of(app, ctx.db, request);
   const auto chosen = cookie(request, kLangCookie);

@@ -41,11 +41,14 @@ struct Viewer {
 
 class Context {
  public:
-  Context(App& app, const http::Request& request, store::Connection& db);
+  Context(App& app, const http::Request& request, store::LazyConnection& db);
 
   App& app;
   const http::Request& request;
-  store::Connection& db;
+  store::Connection& db;  // taken from the pool at its first use
+  // Gives the connection back until db is used again: before a slow step
+  // that needs no database (a password hash).
+  void release_db() { lazy_db_.release(); }
   Viewer viewer;
   Lang lang = Lang::Fr;
   Form form;   // the POST body's fields
@@ -85,6 +88,7 @@ class Context {
 
  private:
   std::string binding();  // what the CSRF token is bound to
+  store::LazyConnection& lazy_db_;
   std::optional<Text> take_flash();
   http::Headers headers_;
   std::string visitor_id_;

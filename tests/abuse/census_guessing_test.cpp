@@ -159,6 +159,16 @@ TEST_P(AbuseCensusGuessing, SuccessfulVerificationsDoNotUseUpTheLimits) {
             VerificationOutcome::Verified);
 }
 
+TEST_P(AbuseCensusGuessing, AnUnconfirmedAddressCannotVerify) {
+  const std::int64_t fresh =
+      accounts::insert_unconfirmed_account(*db_, "fresh@example.org", "x", "Fresh", Lang::Fr);
+  EXPECT_EQ(
+      verify_residency(*db_, key_, fresh, {"AB123456", "1990-12-31", "75011"}, options()).outcome,
+      VerificationOutcome::EmailNotConfirmed);
+  EXPECT_FALSE(accounts::find_account(*db_, fresh)->verified());
+  EXPECT_EQ(recorded("residency:" + std::to_string(fresh)), 0);
+}
+
 FABRIQUE_INSTANTIATE_ON_BACKENDS(AbuseCensusGuessing);
 
 // Through the pages: what the person reads, and who is alerted.

@@ -68,28 +68,50 @@ TEST(AccountRules, PermissionPolicy) {
   for (Role r : kAllRoles) EXPECT_EQ(parse_role(role_name(r)), r);
 }
 
-TEST_P(Accounts, SignUpStoresAHashAndRefusesATakenEmail) {
+const MailSite kSite{"https://participer.example.org", "Exemple"};
+
+TEST_P(Accounts, SignUpStoresAHashAndMailsALink) {
   auto db = fresh_database();
   auto c = db->connect();
-  const SignUpResult first = sign_up(*c, {"Zoé", "Zoe@Example.org", "correct horse", Lang::En});
+  const SignUpResult first = sign_up(*c, {"Zoé", "Zoe@Example.org", "correct horse", Lang::En},
+                                     hash_password("correct horse"), kSite);
   ASSERT_TRUE(first.errors.empty());
+  EXPECT_EQ(first.outcome, SignUpOutcome::Created);
   const auto account = find_account_by_email(*c, "zoe@example.org");
   ASSERT_TRUE(account);
   EXPECT_EQ(account->id, first.account_id);
   EXPECT_EQ(account->role, Role::Resident);
   EXPECT_EQ(account->language, Lang::En);
   EXPECT_FALSE(account->verified());
+  EXPECT_FALSE(account->email_confirmed());
   const auto hash = password_hash_of(*c, account->id);
   ASSERT_TRUE(hash);
   EXPECT_EQ(hash->find("correct horse"), std::string::npos);
   EXPECT_TRUE(verify_password("correct horse", *hash));
-
-  const SignUpResult again =
-      sign_up(*c, {"Other", "ZOE@example.org", "another password", Lang::Fr});
-  EXPECT_TRUE(again.errors.contains("email"));
-  EXPECT_EQ(c->query("SELECT COUNT(*) FROM accounts").at(0).at(0), store::Value(std::int64_t{1}));
+  // The link, in English, to the address as typed lower-cased.
+  const auto mail = c->query("SELECT recipient, subject, body FROM outbox");
+  ASSERT_EQ(mail.size(), 1u);
+  EXPECT_EQ(mail[0][0], store::Value(std::string("zoe@example.org")));
+  EXPECT_EQ(mail[0][1], store::Value(std::string("Confirm your email address")));
+  EXPECT_NE(std::get<std::string>(mail[0][2])
+                .find("https://participer.example.org/sign-up/confirm?token="),
+            std::string::npos);
   EXPECT_EQ(c->query("SELECT action FROM audit_log").at(0).at(0),
             store::Value(std::string("account.created")));
+}
+
+TEST_P(Accounts, AccountsMadeDirectlyAreConfirmed) {
+  auto db = fresh_database();
+  auto c = db->connect();
+  const auto id = insert_account(*c, "a@b.fr", "x", "A", Role::Clerk, Lang::Fr);
+  EXPECT_TRUE(find_account(*c, id)->email_confirmed());
+  const auto pending = insert_unconfirmed_account(*c, "p@b.fr", "x", "P", Lang::Fr);
+  EXPECT_FALSE(find_account(*c, pending)->email_confirmed());
+  const std::string token = create_confirmation_token(*c, pending);
+  EXPECT_EQ(confirmation_token_account(*c, token), pending);
+  EXPECT_EQ(confirm_address(*c, token), pending);
+  EXPECT_TRUE(find_account(*c, pending)->email_confirmed());
+  EXPECT_FALSE(confirmation_token_account(*c, token));  // once
 }
 
 TEST_P(Accounts, SessionsOpenResolveAndClose) {
@@ -144,24 +166,25 @@ TEST_P(Accounts, FailedSignInsAreCountedPerSubject) {
 
 TEST_P(Accounts, TwoSimultaneousSignUpsWithOneEmailMakeOneAccount) {
   auto db = fresh_database();
+  const std::string hash = hash_password("correct horse");
   std::vector<SignUpResult> results(4);
   std::vector<std::thread> threads;
   for (auto& result : results)
-    threads.emplace_back([&db, &result] {
+    threads.emplace_back([&db, &result, &hash] {
       auto c = db->connect();
-      result = sign_up(*c, {"Twin", "twin@example.org", "correct horse", Lang::Fr});
+      result = sign_up(*c, {"Twin", "twin@example.org", "correct horse", Lang::Fr}, hash, kSite);
     });
   for (auto& t : threads) t.join();
   int created = 0;
   for (const auto& r : results) {
-    if (r.errors.empty())
-      ++created;
-    else
-      EXPECT_TRUE(r.errors.contains("email"));
+    EXPECT_TRUE(r.errors.empty());
+    if (r.outcome == SignUpOutcome::Created) ++created;
   }
   EXPECT_EQ(created, 1);
-  EXPECT_EQ(db->connect()->query("SELECT COUNT(*) FROM accounts").at(0).at(0),
-            store::Value(std::int64_t{1}));
+  auto c = db->connect();
+  EXPECT_EQ(c->query("SELECT COUNT(*) FROM accounts").at(0).at(0), store::Value(std::int64_t{1}));
+  // One mail: the others came moments after it.
+  EXPECT_EQ(c->query("SELECT COUNT(*) FROM outbox").at(0).at(0), store::Value(std::int64_t{1}));
 }
 
 FABRIQUE_INSTANTIATE_ON_BACKENDS(Accounts);

@@ -1,4 +1,5 @@
-// Issue 3, the resident's journey: create an account, verify one's residency
+// Issue 3, the resident's journey: create an account (and confirm the
+// address through the link of the mail, issue 9), verify one's residency
 // against the census (a wrong entry first, then the right one), sign out,
 // sign in again and find the account verified. Also the sign-up form with
 // errors. In French and English, with JavaScript on and off; every page
@@ -8,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { currentDocument, useFabrique } from './harness.mjs';
-import { DISTRICTS, MODES, demoPerson, escape, focused, journey, mainNav, tabTo, tr } from './journeys.mjs';
+import { CONFIRMED_FLASH, DISTRICTS, MODES, confirmSignUp, demoPerson, escape, focused, journey, mainNav, tabTo, tr } from './journeys.mjs';
 
 const f = useFabrique({ prepare: ({ databaseUrl, run }) => run(['demo', '--database', databaseUrl]) });
 
@@ -63,15 +64,14 @@ for (const { locale, javaScript, tag, name } of MODES) {
     await page.getByLabel(tr(locale, 'Mot de passe', 'Password'), { exact: false }).fill(PASSWORD);
     await page.getByRole('button', { name: tr(locale, 'Créer mon compte', 'Create my account') }).click();
 
-    // /account, with the flash.
-    await page.waitForURL(/\/account$/);
-    await j.check(page, `account, just created (${tag})`);
+    // The page that says a mail went to the address; the link of the mail,
+    // its page and its button: /account, signed in, with the flash.
+    await confirmSignUp(f, page, { locale, tag, email, check: j.check });
+    await j.check(page, `account, just confirmed (${tag})`);
     assert.equal(currentDocument(page).status, 200);
     await assertLanguage(page, locale, 'account');
     const flash = page.locator('main [role="status"]');
-    assert.equal((await flash.textContent()).trim(),
-                 tr(locale, 'Votre compte est prêt. Vérifiez votre résidence pour proposer et voter.',
-                    'Your account is ready. Verify your residency to propose and vote.'));
+    assert.equal((await flash.textContent()).trim(), CONFIRMED_FLASH[locale]);
     assert.match(await page.locator('main').textContent(), new RegExp(escape(email)));
     assert.match(await page.locator('main').textContent(),
                  tr(locale, /pas encore vérifiée/, /not verified yet/));

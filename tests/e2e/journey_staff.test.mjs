@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { currentDocument, useFabrique } from './harness.mjs';
-import { DISTRICTS, MODES, demoPerson, escape, focused, journey, mainNav, tabTo, tr } from './journeys.mjs';
+import { DISTRICTS, MODES, confirmSignUp, demoPerson, escape, focused, journey, mainNav, tabTo, tr } from './journeys.mjs';
 
 const f = useFabrique({ prepare: ({ databaseUrl, run }) => run(['demo', '--database', databaseUrl]) });
 
@@ -269,7 +269,7 @@ for (const { locale, javaScript, tag, name } of MODES) {
       await visitor.getByLabel(tr(locale, 'Adresse e-mail', 'Email address')).fill(who.email);
       await visitor.getByLabel(tr(locale, 'Mot de passe', 'Password')).fill('passant-e2e-2026');
       await visitor.getByRole('button', { name: tr(locale, 'Créer mon compte', 'Create my account') }).click();
-      await visitor.waitForURL(/\/account$/);
+      await confirmSignUp(f, visitor, { locale, tag, email: who.email, check: j.check });
       await j.check(visitor, `account, just created (${tag})`);
       await visitor.context().close();
     }

@@ -2,6 +2,8 @@
 // and census people, keyboard helpers, and journey(), which lets a journey go
 // on past a page with accessibility violations and report them all at the end.
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const MODES = [];
 for (const locale of ['fr', 'en'])
@@ -72,3 +74,48 @@ export function journey(f) {
 export function mainNav(page, locale) {
   return page.getByRole('navigation', { name: tr(locale, 'Navigation principale', 'Main navigation') });
 }
+
+// The path and query of the link to `path` ('/sign-up/confirm',
+// '/password/reset') in the newest mail to `email` that has one, read from
+// the server's mail folder (beside its SQLite database: <database>-mail);
+// waits for the mail sender. The link's host is the server's public URL,
+// not the test server's: only the path is kept.
+export async function mailedLink(server, email, path, { timeoutMs = 15000 } = {}) {
+  const dir = `${server.databasePath}-mail`;
+  const link = new RegExp(`https?://[^/\\s]+(${escape(path)}\\?token=[A-Za-z0-9_-]+)`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const files = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.eml')).sort().reverse() : [];
+    for (const file of files) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      if (!text.includes(`\r\nTo: ${email}\r\n`)) continue;
+      const found = link.exec(text);
+      if (found) return found[1];
+    }
+    if (Date.now() > deadline) assert.fail(`no mail to ${email} with a ${path} link in ${dir}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// After the sign-up form was sent: the page that says a mail went to the
+// address, then the mail's link, its page and button; resolves on the
+// account page, signed in. check(page, label) audits each page reached.
+export async function confirmSignUp(f, page, { locale, tag, email, check }) {
+  const heading = page.getByRole('heading', { level: 1, name: tr(locale, 'Confirmez votre adresse', 'Confirm your address') });
+  await heading.waitFor();
+  await check(page, `sign-up, mail sent (${tag})`);
+  assert.equal((await page.locator('main [role="status"]').textContent()).trim(),
+               tr(locale, `Nous vous avons écrit à ${email}\u202f: suivez le lien du message pour confirmer votre adresse.`,
+                  `We have written to ${email}: follow the link in the message to confirm your address.`));
+  const link = await mailedLink(f.server, email, '/sign-up/confirm');
+  await page.goto(link);
+  await check(page, `address confirmation (${tag})`);
+  await page.getByRole('button', { name: tr(locale, 'Confirmer mon adresse', 'Confirm my address') }).click();
+  await page.waitForURL(/\/account$/);
+}
+
+// The flash the account page shows once the address is confirmed.
+export const CONFIRMED_FLASH = {
+  fr: 'Votre adresse est confirmée et votre compte est prêt. Vérifiez votre résidence pour proposer et voter.',
+  en: 'Your address is confirmed and your account is ready. Verify your residency to propose and vote.',
+};

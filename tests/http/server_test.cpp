@@ -421,6 +421,7 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
   ASSERT_EQ(rows.size(), store::migrations().size());
   EXPECT_EQ(std::get<std::int64_t>(rows[0][0]), 1);
   EXPECT_EQ(std::get<std::int64_t>(rows[1][0]), 2);
+  EXPECT_EQ(std::get<std::int64_t>(rows[2][0]), 4);
   db.reset();
   for (const char* suffix : {"", "-wal", "-shm", ".conf", ".secret"})
     std::filesystem::remove(database.string() + suffix);

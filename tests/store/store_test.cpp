@@ -304,6 +304,7 @@ TEST_P(StoreTest, MigrateAppliesOnceAndCreatesTables) {
   ASSERT_EQ(rows.size(), every_version().size());
   EXPECT_EQ(rows[0][0], Value(std::int64_t{1}));
   EXPECT_EQ(rows[1][0], Value(std::int64_t{2}));
+  EXPECT_EQ(rows[2][0], Value(std::int64_t{4}));
   EXPECT_EQ(std::get<std::string>(rows[0][2]).size(), 20u);  // 2026-01-01T00:00:00Z
   for (const char* table :
        {"settings", "districts", "census_entries", "accounts", "census_imports", "sessions",
@@ -312,6 +313,7 @@ TEST_P(StoreTest, MigrateAppliesOnceAndCreatesTables) {
         "budget_follows", "budget_participations", "budget_ballots", "budget_results"}) {
     EXPECT_EQ(count(*c, table), 0) << table;
   }
+  EXPECT_EQ(count(*c, "email_confirmations"), 0);
   // Ids are assigned; sessions reference accounts (foreign keys enforced).
   c->execute(kInsertAccount, {std::string("a@example.org"), std::string("A")});
   c->execute(kInsertAccount, {std::string("b@example.org"), std::string("B")});

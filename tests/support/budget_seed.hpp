@@ -182,8 +182,8 @@ inline SeededVote seed_vote(store::Database& database, const VoteSeedOptions& op
       const std::size_t u = static_cast<std::size_t>(person) % units.size();
       const auto rows = tx.query(
           "INSERT INTO accounts (email, password_hash, display_name, created_at, census_entry_id, "
-          "district_id, birth_date, verified_at, verification_method) VALUES ($1, $2, $3, $4, $5, "
-          "$6, '1980-01-01', $4, 'online') RETURNING id",
+          "district_id, birth_date, verified_at, verification_method, email_confirmed_at) VALUES "
+          "($1, $2, $3, $4, $5, $6, '1980-01-01', $4, 'online', $4) RETURNING id",
           {fmt::format("voter{}@bench.example", v), hash, fmt::format("Voter {}", v), now_iso8601(),
            first_entry + person, district_ids[u]});
       out.session_tokens.push_back(

@@ -68,6 +68,8 @@ const std::vector<Row>& matrix() {
       {"GET", "/language", kEveryone},
       {"GET", "/sign-up", kEveryone},
       {"POST", "/sign-up", kEveryone},
+      {"GET", "/sign-up/confirm", kEveryone},
+      {"POST", "/sign-up/confirm", kEveryone},
       {"GET", "/sign-in", kEveryone},
       {"POST", "/sign-in", kEveryone, kGoodSignIn},
       {"GET", "/password/forgot", kEveryone},

@@ -1,11 +1,13 @@
 // Nothing acknowledged is lost: the real `fabrique serve` is killed (SIGKILL,
 // no chance to flush anything) the moment it has answered a sign-up, then
-// restarted on the same database; the account must sign in.
+// restarted on the same database; the link of the mail must confirm the
+// account, which must then sign in.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
 
+#include "store/store.hpp"
 #include "support/server_process.hpp"
 
 namespace fabrique {
@@ -45,11 +47,25 @@ TEST(Durability, SignUpSurvivesKillNine) {
                                              {"password", test::kPassword}});
       // Killed the moment the answer is in: it was acknowledged.
       server.kill();
-      ASSERT_EQ(created.result_int(), 303) << created.body();
-      ASSERT_EQ(created[bhttp::field::location], "/account");
+      ASSERT_EQ(created.result_int(), 200) << created.body();
     }
     Server server(dir, database, ++run);
     ASSERT_NE(server.port(), 0) << "the server did not restart";
+    // The account and the mail with its link were committed together.
+    std::string token;
+    {
+      auto store = store::open("sqlite:" + database);
+      const auto rows = store->connect()->query(
+          "SELECT body FROM outbox WHERE recipient = $1 ORDER BY id DESC", {email});
+      ASSERT_EQ(rows.size(), 1u);
+      token = test::WebPlatform::token_in(std::get<std::string>(rows[0].at(0)), "/sign-up/confirm");
+    }
+    {
+      Browser browser(server.port());
+      const Reply confirmed = browser.fill_in("/sign-up/confirm?token=" + token, "/sign-up/confirm",
+                                              {{"token", token}});
+      EXPECT_EQ(confirmed.result_int(), 303) << confirmed.body();
+    }
     // Every account so far, not just the last one.
     for (int j = 0; j <= i; ++j) {
       Browser browser(server.port());

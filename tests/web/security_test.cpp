@@ -193,12 +193,8 @@ TEST(SecurityXss, EveryTextAUserWritesIsEscapedWhereverShown) {
   for (std::size_t i = 0; i < kPayloads.size(); ++i)
     people.push_back({kPayloads[i], "x" + std::to_string(i) + "'&{{csrf}}@example.org", 0, ""});
   for (Person& person : people) {
-    const Client visitor = web.visitor();
-    const http::Response created = web.post(
-        "/sign-up", visitor,
-        {{"display_name", person.name}, {"email", person.email}, {"password", test::kPassword}});
-    ASSERT_EQ(created.status, 303) << person.name << "\n" << created.body;
-    person.session = test::cookie_value(test::set_cookie_for(created, web.session_cookie_name()));
+    person.session = web.sign_up_and_confirm(person.name, person.email);
+    ASSERT_FALSE(person.session.empty()) << person.name;
     person.id = accounts::find_account_by_email(web.db(), person.email).value().id;
     ASSERT_EQ(web.account(person.id)->display_name, person.name);
   }

@@ -97,9 +97,10 @@ inline std::string test_slug() {
 
 class WebPlatform {
  public:
-  // `database_url`: a database of the test's own on another backend
-  // (support/databases.hpp's TestDatabase::url()); by default, SQLite in dir().
-  explicit WebPlatform(web::Config config = {}, const std::string& database_url = {}) {
+  // On a SQLite database of its own, or on `database_url` (a test database
+  // of either backend, support/databases.hpp).
+  explicit WebPlatform(web::Config config = {}, const std::string& database_url = "",
+                       std::size_t connections = 4) {
     dir_ = std::filesystem::temp_directory_path() /
            ("fabrique-web-" + std::to_string(::getpid()) + "-" + test_slug());
     std::filesystem::remove_all(dir_);
@@ -107,10 +108,11 @@ class WebPlatform {
     cli::PlatformOptions options;
     options.database_url =
         database_url.empty() ? "sqlite:" + (dir_ / "db.sqlite").string() : database_url;
-    options.secret_file = dir_ / "instance.secret";
+    options.secret_file = dir_ / "secret";
+    options.mail.folder = (dir_ / "mail").string();
     options.config = std::move(config);
     options.send_mail = false;
-    options.connections = 4;
+    options.connections = connections;
     options.jobs_interval = std::chrono::seconds(0);  // tests run them by hand
     platform_ = std::make_unique<cli::Platform>(options);
     router_ = platform_->router();
@@ -195,6 +197,42 @@ class WebPlatform {
 
   std::optional<accounts::Account> account(std::int64_t id) {
     return accounts::find_account(*db_, id);
+  }
+
+  // The bodies of the mails queued for `recipient`, oldest first (the outbox).
+  std::vector<std::string> mails_to(const std::string& recipient) {
+    std::vector<std::string> bodies;
+    for (const auto& row :
+         db_->query("SELECT body FROM outbox WHERE recipient = $1 ORDER BY id", {recipient}))
+      bodies.push_back(std::get<std::string>(row.at(0)));
+    return bodies;
+  }
+
+  // The token of the first link in `body` that contains `path`
+  // ("/sign-up/confirm", "/password/reset"), or "".
+  static std::string token_in(const std::string& body, const std::string& path) {
+    const std::size_t at = body.find(path + "?token=");
+    if (at == std::string::npos) return {};
+    const std::size_t start = at + path.size() + 7;
+    return body.substr(start, body.find_first_of(" \r\n", start) - start);
+  }
+
+  // Signs up through the form as a visitor would, then follows the link of
+  // the mail: the confirmation page, then its button. Returns the session
+  // the confirmation opens ("" when a step failed).
+  std::string sign_up_and_confirm(const std::string& display_name, const std::string& email,
+                                  const std::string& password = kPassword) {
+    const http::Response sent =
+        post("/sign-up", visitor(),
+             {{"display_name", display_name}, {"email", email}, {"password", password}});
+    if (sent.status != 200) return {};
+    const auto bodies = mails_to(accounts::normalize_email(email));
+    if (bodies.empty()) return {};
+    const std::string token = token_in(bodies.back(), "/sign-up/confirm");
+    if (get("/sign-up/confirm?token=" + token).status != 200) return {};
+    const http::Response confirmed = post("/sign-up/confirm", visitor(), {{"token", token}});
+    if (confirmed.status != 303) return {};
+    return cookie_value(set_cookie_for(confirmed, session_cookie_name()));
   }
 
  private:
