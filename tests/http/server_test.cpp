@@ -419,9 +419,8 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
   auto db = store::open("sqlite:" + database.string());
   auto rows = db->connect()->query("SELECT version FROM schema_migrations ORDER BY version");
   ASSERT_EQ(rows.size(), store::migrations().size());
-  EXPECT_EQ(std::get<std::int64_t>(rows[0][0]), 1);
-  EXPECT_EQ(std::get<std::int64_t>(rows[1][0]), 2);
-  EXPECT_EQ(std::get<std::int64_t>(rows[2][0]), 4);
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    EXPECT_EQ(std::get<std::int64_t>(rows[i][0]), store::migrations()[i].version);
   db.reset();
   for (const char* suffix : {"", "-wal", "-shm", ".conf", ".secret"})
     std::filesystem::remove(database.string() + suffix);
