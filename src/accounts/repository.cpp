@@ -287,5 +287,4 @@ void clear_login_failures(store::Connection& db, const std::string& subject) {
   db.execute("DELETE FROM login_failures WHERE subject = $1", {crypto::hash_hex(subject)});
 }
 
-
 }  // namespace fabrique::accounts
