@@ -3,6 +3,10 @@
 //   fabrique_signup_flood_bench FABRIQUE_BINARY [--seconds S] [--rate R] [--voters N]
 //                               [--connections C] [-- SERVE_ARGS…]
 //
+// (--rate 0 floods nothing: how much the figure moves by itself on the
+// machine; -- --signups-per-minute 100000 lifts the limit for everyone, to
+// see the hashing queue alone hold the flood.)
+//
 // Seeds a fresh SQLite database (a budget in its vote, 400 projects, 20,000
 // ballots already cast, N verified residents with open sessions who have
 // not voted yet), starts the real `fabrique serve` on loopback with its
@@ -222,8 +226,10 @@ int main(int argc, char** argv) {
       bench::cast_ballots(port, seeded, secrets, options.seconds, options.connections, next_voter);
   std::atomic<bool> stop_flood{false};
   Flood flood;
-  std::thread flooding(
-      [&] { flood = flood_sign_ups(port, options.rate, options.seconds, stop_flood); });
+  // --rate 0: no flood, the control (how much the figure moves by itself).
+  std::thread flooding([&] {
+    if (options.rate > 0) flood = flood_sign_ups(port, options.rate, options.seconds, stop_flood);
+  });
   const bench::Cast flooded =
       bench::cast_ballots(port, seeded, secrets, options.seconds, options.connections, next_voter);
   stop_flood = true;

@@ -1,6 +1,8 @@
 #include "accounts/routes.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <vector>
 
 #include "accounts/actions.hpp"
 #include "accounts/password.hpp"
@@ -20,6 +22,7 @@ namespace {
 constexpr std::chrono::minutes kSignInWindow{15};
 constexpr std::chrono::hours kAddressWindow{1};  // sign-ups and resets per client address
 constexpr std::chrono::minutes kEveryoneWindow{1};
+constexpr std::chrono::seconds kEveryoneBurstWindow{10};
 // What a 503 asks to wait when the hashing queue is full.
 constexpr seconds kBusyRetry{5};
 
@@ -60,12 +63,18 @@ std::optional<Refusal> over_limits(Context& ctx, const std::string& action, int 
                                    seconds address_window, int per_minute,
                                    const Text& address_message) {
   const std::string everyone = action + "-everyone";
+  // Spread over the minute: a sixth of it in any 10 seconds (10 at least),
+  // so that a burst does not take the whole minute's hashes at once.
+  const std::vector<Limit> everyone_limits{
+      {per_minute, kEveryoneWindow},
+      {std::max(per_minute / 6, std::min(per_minute, 10)), kEveryoneBurstWindow}};
   const Refusal crowded{503, kEveryoneWindow, kEveryoneBusy};
-  if (recent_login_failures(ctx.db, everyone, kEveryoneWindow) >= per_minute) return crowded;
+  for (const Limit& limit : everyone_limits)
+    if (recent_login_failures(ctx.db, everyone, limit.window) >= limit.max) return crowded;
   if (!admit_attempt(ctx.db, action + "-address:" + ctx.client_address(),
                      {{per_address, address_window}}))
     return Refusal{429, address_window, address_message};
-  if (!admit_attempt(ctx.db, everyone, {{per_minute, kEveryoneWindow}})) return crowded;
+  if (!admit_attempt(ctx.db, everyone, everyone_limits)) return crowded;
   return std::nullopt;
 }
 

@@ -28,11 +28,12 @@ import { assertNoErrors, currentDocument, runFabrique, useFabrique } from './har
 import { DISTRICTS, MODES, confirmSignUp, demoPerson, escape, journey, mainNav, tr } from './journeys.mjs';
 
 // Forty residents sign up from one address (127.0.0.1), four at a time: the
-// per-address limit and the hashing queue are widened for them (their
-// defaults are tested in tests/abuse).
+// sign-up limits and the hashing queue are widened for them (their defaults
+// are tested in tests/abuse).
 const f = useFabrique({
   prepare: ({ databaseUrl, run }) => run(['demo', '--database', databaseUrl]),
-  args: ['--signups-per-address', '1000', '--hashes-at-once', '4', '--hash-queue', '16'],
+  args: ['--signups-per-address', '1000', '--signups-per-minute', '1000',
+         '--hashes-at-once', '4', '--hash-queue', '16'],
 });
 
 const JOURNEY_MODES = MODES.filter((m) => m.tag === 'fr-js' || m.tag === 'en-nojs');
