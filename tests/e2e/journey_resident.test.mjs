@@ -119,10 +119,12 @@ for (const { locale, javaScript, tag, name } of MODES) {
     assert.equal(currentDocument(page).status, 422, 'no match: 422');
     assert.match(page.url(), /\/account\/residency$/);
     assert.equal((await page.getByRole('alert').textContent()).trim(), tr(locale,
-      "Nous ne trouvons aucun habitant ayant ensemble ce numéro de document, cette date de naissance et ce code postal. " +
-      "Vérifiez les trois et réessayez. S'ils sont justes, contactez la mairie : vous n'êtes peut-être pas encore au recensement.",
-      'We found no resident with this document number, birth date and postal code together. Check all three and try again. ' +
-      'If they are right, contact the town hall: you may not be on the census yet.'));
+      'Nous ne pouvons pas vérifier votre résidence avec ces informations. Vérifiez le numéro du document, la date de naissance ' +
+      'et le code postal, puis réessayez. S’ils sont justes, présentez-vous au guichet de la mairie avec votre pièce d’identité : ' +
+      'un agent y vérifiera votre résidence.',
+      'We cannot verify your residency with these details. Check the document number, the birth date and the postal code, ' +
+      'and try again. If they are right, come to the town hall counter with your identity document: a clerk will verify ' +
+      'your residency there.'));
     // What was typed is kept, so that one can correct it.
     assert.equal(await documentField.inputValue(), person.documentNumber);
     assert.equal(await birthField.inputValue(), person.birthDate);
