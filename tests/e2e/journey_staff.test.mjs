@@ -226,9 +226,9 @@ for (const { locale, javaScript, tag, name } of MODES) {
     await j.check(page, `audit log, filtered (${tag})`);
     const rowOf = (id) => page.getByRole('row').filter({ has: page.getByRole('cell', { name: id, exact: true }) });
     assert.match(await text(rowOf(refusedId)),
-                 new RegExp(`census\\.imported ${refusedId} file=${escape(fileName)}; status=rejected; lines=5; imported=0; .*bad_lines=1; skip_bad_rows=no`));
+                 new RegExp(`census\\.imported ${refusedId} file=${escape(fileName)}; mode=update; status=rejected; lines=5; imported=0; .*bad_lines=1; skip_bad_rows=no`));
     assert.match(await text(rowOf(doneId)),
-                 new RegExp(`census\\.imported ${doneId} file=${escape(fileName)}; status=done; lines=5; imported=4; .*bad_lines=1; skip_bad_rows=yes`));
+                 new RegExp(`census\\.imported ${doneId} file=${escape(fileName)}; mode=update; status=done; lines=5; imported=4; .*bad_lines=1; skip_bad_rows=yes`));
     assert.equal(await page.getByRole('row').filter({ hasText: 'census.import_started' }).count(), 0, 'the filter applies');
 
     // The accounts: the list, then a search.
