@@ -1,6 +1,7 @@
 #include "accounts/actions.hpp"
 
 #include "accounts/repository.hpp"
+#include "audit/audit.hpp"
 #include "core/time.hpp"
 #include "mail/mail.hpp"
 #include "web/form.hpp"
@@ -67,9 +68,7 @@ FieldErrors check_sign_up(const SignUp& form) {
 namespace {
 
 void audit(store::Connection& tx, std::int64_t account_id, const std::string& action) {
-  tx.execute(
-      "INSERT INTO audit_log (at, actor_account_id, action, subject) VALUES ($1, $2, $3, $4)",
-      {now_iso8601(), account_id, action, std::to_string(account_id)});
+  audit::record(tx, {.actor = account_id, .action = action, .subject = std::to_string(account_id)});
 }
 
 }  // namespace
@@ -90,10 +89,8 @@ SignUpResult sign_up(store::Connection& db, const SignUp& form, const std::strin
       if (!existing) {
         result.account_id =
             insert_unconfirmed_account(tx, email, password_hash, form.display_name, form.language);
-        tx.execute(
-            "INSERT INTO audit_log (at, actor_account_id, action, subject) "
-            "SELECT created_at, id, 'account.created', email FROM accounts WHERE id = $1",
-            {result.account_id});
+        audit::record(tx,
+                      {.actor = result.account_id, .action = "account.created", .subject = email});
         mail::enqueue(tx, confirmation_mail(site, email, form.display_name, form.language,
                                             create_confirmation_token(tx, result.account_id)));
         result.outcome = SignUpOutcome::Created;

@@ -18,9 +18,6 @@
 
 namespace fabrique::accounts {
 
-// Field name → message. Empty when the input is acceptable.
-using FieldErrors = std::map<std::string, Text>;
-
 struct SignUp {
   std::string display_name;
   std::string email;

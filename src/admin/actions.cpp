@@ -3,6 +3,7 @@
 #include "accounts/permissions.hpp"
 #include "accounts/repository.hpp"
 #include "admin/repository.hpp"
+#include "audit/audit.hpp"
 #include "core/time.hpp"
 
 namespace fabrique::admin {
@@ -41,12 +42,11 @@ RoleChange change_role(store::Connection& db, std::int64_t actor_id, std::int64_
     }
     accounts::set_role(tx, target_id, new_role);
     accounts::close_all_sessions(tx, target_id);
-    tx.execute(
-        "INSERT INTO audit_log (at, actor_account_id, action, subject, detail) "
-        "VALUES ($1, $2, $3, $4, $5)",
-        {now_iso8601(), actor_id, std::string("account.role_changed"), target->email,
-         std::string(accounts::role_name(target->role)) + " → " +
-             std::string(accounts::role_name(new_role))});
+    audit::record(tx, {.actor = actor_id,
+                       .action = "account.role_changed",
+                       .subject = target->email,
+                       .detail = std::string(accounts::role_name(target->role)) + " → " +
+                                 std::string(accounts::role_name(new_role))});
     result.outcome = Outcome::Changed;
   });
   return result;

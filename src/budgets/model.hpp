@@ -15,9 +15,6 @@
 
 namespace fabrique::budgets {
 
-// Field name → message. Empty when the input is acceptable.
-using FieldErrors = std::map<std::string, Text>;
-
 // Amounts are whole currency units (euros): what cities publish and vote on.
 using Amount = std::int64_t;
 

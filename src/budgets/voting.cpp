@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "accounts/permissions.hpp"
+#include "audit/audit.hpp"
 #include "budgets/repository.hpp"
 #include "core/time.hpp"
 #include "residency/repository.hpp"
@@ -176,9 +177,11 @@ std::string units_detail(const Process& process, const std::vector<UnitBallot>& 
 
 void audit_refusal(store::Connection& db, const Process& process, std::int64_t clerk_id,
                    Channel channel, const Voter& voter, std::string_view reason) {
-  residency::write_audit(db, clerk_id, "budget.ballot.counter_refused", process.slug,
-                         fmt::format("channel={}; census_entry={}; reason={}",
-                                     channel_name(channel), voter.census_entry_id, reason));
+  audit::record(db, {.actor = clerk_id,
+                     .action = "budget.ballot.counter_refused",
+                     .subject = process.slug,
+                     .detail = fmt::format("channel={}; census_entry={}; reason={}",
+                                           channel_name(channel), voter.census_entry_id, reason)});
 }
 
 }  // namespace
@@ -586,10 +589,12 @@ CastResult cast_at_counter(store::Connection& db, const crypto::Key& key, const 
       bool replaced = false;
       result.receipts.push_back(put_ballot(tx, key, process, voter, ballot, replaced));
     }
-    residency::write_audit(
-        tx, clerk_id, "budget.ballot.counter", process.slug,
-        fmt::format("channel={}; census_entry={}; budgets={}", channel_name(channel),
-                    voter.census_entry_id, units_detail(process, ballots)));
+    audit::record(
+        tx, {.actor = clerk_id,
+             .action = "budget.ballot.counter",
+             .subject = process.slug,
+             .detail = fmt::format("channel={}; census_entry={}; budgets={}", channel_name(channel),
+                                   voter.census_entry_id, units_detail(process, ballots))});
     result.status = CastStatus::Cast;
   });
   return result;
@@ -720,15 +725,19 @@ PaperImportReport import_paper_ballots(store::Connection& db, const crypto::Key&
         bool replaced = false;
         put_ballot(tx, key, process, g.voter, g.ballot, replaced);
         ++report.entered;
-        residency::write_audit(
-            tx, clerk_id, "budget.ballot.counter", process.slug,
-            fmt::format("channel=paper; census_entry={}; budgets={}; source=file line {}", entry,
-                        units_detail(process, {g.ballot}), g.line));
+        audit::record(tx, {.actor = clerk_id,
+                           .action = "budget.ballot.counter",
+                           .subject = process.slug,
+                           .detail = fmt::format(
+                               "channel=paper; census_entry={}; budgets={}; source=file line {}",
+                               entry, units_detail(process, {g.ballot}), g.line)});
       }
-      residency::write_audit(
-          tx, clerk_id, "budget.ballot.import", process.slug,
-          fmt::format("lines={}; entered={}; people={}; bad_lines={}", report.lines, report.entered,
-                      report.people, report.error_count));
+      audit::record(
+          tx, {.actor = clerk_id,
+               .action = "budget.ballot.import",
+               .subject = process.slug,
+               .detail = fmt::format("lines={}; entered={}; people={}; bad_lines={}", report.lines,
+                                     report.entered, report.people, report.error_count)});
     });
   } catch (const LateConflict& conflict) {
     report.entered = 0;

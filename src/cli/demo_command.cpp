@@ -10,6 +10,7 @@
 
 #include "accounts/password.hpp"
 #include "accounts/repository.hpp"
+#include "audit/audit.hpp"
 #include "budgets/model.hpp"
 #include "budgets/pages.hpp"
 #include "budgets/repository.hpp"
@@ -120,8 +121,7 @@ DemoSeedReport seed_demo(store::Database& database, const web::Secrets& secrets)
       accounts::insert_account(tx, account.email, hash, account.display_name, account.role,
                                Lang::Fr);
     tx.execute("INSERT INTO settings (name, value) VALUES ('demo_seeded', $1)", {now_iso8601()});
-    tx.execute("INSERT INTO audit_log (at, action, subject) VALUES ($1, 'demo.seeded', '')",
-               {now_iso8601()});
+    audit::record(tx, {.action = "demo.seeded"});
   });
   report.census_people = seed_demo_census(*db, secrets, demo_census_csv(kDemoCensusPeople));
   // Rémi is a verified resident already (DEMO0002); Nora verifies herself.

@@ -1,6 +1,7 @@
 // The languages every user-visible text exists in.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -25,5 +26,9 @@ struct Text {
   std::string fr;
   const std::string& in(Lang lang) const { return lang == Lang::Fr ? fr : en; }
 };
+
+// What is wrong with a submitted form, by field name: what the page shows
+// beside each field, and what the JSON answer lists.
+using FieldErrors = std::map<std::string, Text>;
 
 }  // namespace fabrique

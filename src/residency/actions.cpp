@@ -4,6 +4,7 @@
 
 #include "accounts/permissions.hpp"
 #include "accounts/repository.hpp"
+#include "audit/audit.hpp"
 #include "core/time.hpp"
 #include "mail/mail.hpp"
 #include "residency/repository.hpp"
@@ -54,8 +55,10 @@ void alert_identity_in_use(store::Connection& db, const accounts::Account& accou
   const auto holder = account_of_census_entry(db, entry_id);
   const std::string holder_id = holder ? std::to_string(*holder) : "?";
   db.transaction([&](store::Connection& tx) {
-    write_audit(tx, std::nullopt, "residency.identity_in_use", std::to_string(account.id),
-                fmt::format("account={}; verified_account={}", account.id, holder_id));
+    audit::record(
+        tx, {.action = "residency.identity_in_use",
+             .subject = std::to_string(account.id),
+             .detail = fmt::format("account={}; verified_account={}", account.id, holder_id)});
     for (const auto& [email, lang] : administrators(tx)) {
       const bool fr = lang == Lang::Fr;
       mail::enqueue(
@@ -122,8 +125,11 @@ VerifyResult verify_residency(store::Connection& db, const crypto::Key& census_k
     result.outcome = outcome;
     // At the counter, refusals are on record too: the clerk answers for them.
     if (!online)
-      write_audit(db, options.clerk_id, "residency.counter_refused", std::to_string(account_id),
-                  fmt::format("account={}; outcome={}", account_id, outcome_name(outcome)));
+      audit::record(
+          db, {.actor = options.clerk_id,
+               .action = "residency.counter_refused",
+               .subject = std::to_string(account_id),
+               .detail = fmt::format("account={}; outcome={}", account_id, outcome_name(outcome))});
     return result;
   };
 
@@ -195,18 +201,21 @@ VerifyResult verify_residency(store::Connection& db, const crypto::Key& census_k
       district = find_district(tx, entry->district_id);
       const std::string slug = district ? district->slug : std::to_string(entry->district_id);
       if (online) {
-        write_audit(tx, account_id, "residency.verified_online", std::to_string(account_id),
-                    fmt::format("account={}; district={}", account_id, slug));
+        audit::record(tx, {.actor = account_id,
+                           .action = "residency.verified_online",
+                           .subject = std::to_string(account_id),
+                           .detail = fmt::format("account={}; district={}", account_id, slug)});
       } else {
         std::string clerk = "unknown";
         if (options.clerk_id) {
           const auto who = accounts::find_account(tx, *options.clerk_id);
           clerk = fmt::format("{} ({})", *options.clerk_id, who ? who->display_name : "?");
         }
-        write_audit(tx, options.clerk_id, "residency.verified_at_counter",
-                    std::to_string(account_id),
-                    fmt::format("account={} ({}); clerk={}; district={}", account_id,
-                                account->email, clerk, slug));
+        audit::record(tx, {.actor = options.clerk_id,
+                           .action = "residency.verified_at_counter",
+                           .subject = std::to_string(account_id),
+                           .detail = fmt::format("account={} ({}); clerk={}; district={}",
+                                                 account_id, account->email, clerk, slug)});
       }
     });
   } catch (const store::StoreError& error) {

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <utility>
 
+#include "audit/audit.hpp"
 #include "core/time.hpp"
 #include "residency/repository.hpp"
 #include "residency/rules.hpp"
@@ -230,7 +231,10 @@ void run_import_job(store::Connection& db, const crypto::Key& census_key, std::i
   try {
     db.transaction([&](store::Connection& tx) {
       finish_import(tx, job);
-      write_audit(tx, actor, "census.imported", std::to_string(import_id), detail);
+      audit::record(tx, {.actor = actor,
+                         .action = "census.imported",
+                         .subject = std::to_string(import_id),
+                         .detail = detail});
     });
   } catch (const std::exception&) {
     // The database is gone (shutting down, dropped): the job row stays

@@ -16,9 +16,6 @@
 
 namespace fabrique::residency {
 
-// Field name → message. Empty when the input is acceptable.
-using FieldErrors = std::map<std::string, Text>;
-
 struct District {
   std::int64_t id = 0;
   std::string slug;

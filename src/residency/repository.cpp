@@ -340,14 +340,4 @@ std::vector<std::pair<std::string, Lang>> administrators(store::Connection& db) 
   return out;
 }
 
-void write_audit(store::Connection& db, std::optional<std::int64_t> actor,
-                 const std::string& action, const std::string& subject, const std::string& detail) {
-  Value by = nullptr;
-  if (actor) by = *actor;
-  db.execute(
-      "INSERT INTO audit_log (at, actor_account_id, action, subject, detail) "
-      "VALUES ($1, $2, $3, $4, $5)",
-      {now_iso8601(), by, action, subject, detail});
-}
-
 }  // namespace fabrique::residency

@@ -103,8 +103,4 @@ void errors_from_json(const std::string& text, CensusImport& job);
 // identity theft.
 std::vector<std::pair<std::string, Lang>> administrators(store::Connection& db);
 
-// --- Audit log (inside the caller's transaction)
-void write_audit(store::Connection& db, std::optional<std::int64_t> actor,
-                 const std::string& action, const std::string& subject, const std::string& detail);
-
 }  // namespace fabrique::residency

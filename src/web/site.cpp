@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "accounts/repository.hpp"
+#include "audit/audit.hpp"
 #include "core/crypto.hpp"
 #include "core/time.hpp"
 #include "web/templates.hpp"
@@ -209,12 +210,9 @@ void Context::set_language_cookie(Lang language) {
 
 void Context::audit(const std::string& action, const std::string& subject,
                     const std::string& detail) {
-  store::Value actor = nullptr;
+  std::optional<std::int64_t> actor;
   if (viewer.account) actor = viewer.account->id;
-  db.execute(
-      "INSERT INTO audit_log (at, actor_account_id, action, subject, detail) "
-      "VALUES ($1, $2, $3, $4, $5)",
-      {now_iso8601(), actor, action, subject, detail});
+  audit::record(db, {.actor = actor, .action = action, .subject = subject, .detail = detail});
 }
 
 bool Context::wants_json() const { return http::negotiate_format(request) == http::Format::Json; }
