@@ -108,7 +108,9 @@ TEST_P(AbuseCensusGuessing, HundredConcurrentWrongVerificationsAreRecordedAndRef
   // Every attempt that got an answer is on record; no more than the limit
   // reached the census.
   const VerifyOptions defaults;
-  if (GetParam() == "postgres") EXPECT_EQ(busy.load(), 0);
+  if (GetParam() == "postgres") {
+    EXPECT_EQ(busy.load(), 0);
+  }
   EXPECT_GE(recorded("residency:" + std::to_string(guesser)), kRequests - busy.load());
   EXPECT_LE(outcomes[VerificationOutcome::NoMatch], defaults.attempts_per_hour);
   EXPECT_EQ(outcomes[VerificationOutcome::NoMatch] +
