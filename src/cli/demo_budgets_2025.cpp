@@ -5,13 +5,8 @@
 
 namespace fabrique::cli {
 
-namespace {
-
-using budgets::ReviewStatus;
-
-}  // namespace
-
 std::vector<DemoProject> budget_2025_projects() {
+  using budgets::ReviewStatus;
   return {
       {.unit = "centre",
        .title = "Végétaliser la place du Marché",

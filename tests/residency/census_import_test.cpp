@@ -303,8 +303,8 @@ TEST_P(CensusImportTest, ServeFailsAnInterruptedImportAsItStarts) {
   EXPECT_EQ(fr.status, 200);
   EXPECT_TRUE(contains(fr.body, "import a été interrompu (le serveur")) << fr.body;
   // The page speaks the account's language.
-  const auto english = web.signed_in(web.add_account(
-      "staff-en@example.org", accounts::Role::Administrator, "Staff", Lang::En));
+  const auto english = web.signed_in(
+      web.add_account("staff-en@example.org", accounts::Role::Administrator, "Staff", Lang::En));
   const http::Response en = web.get(page, english);
   EXPECT_TRUE(contains(en.body, "The import was interrupted")) << en.body;
 
