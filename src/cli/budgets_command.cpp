@@ -11,6 +11,7 @@
 #include "budgets/repository.hpp"
 #include "budgets/results_store.hpp"
 #include "cli/commands.hpp"
+#include "cli/language.hpp"
 #include "store/store.hpp"
 
 namespace fabrique::cli {
@@ -72,44 +73,57 @@ void run_export(const ExportArgs& args) {
   try {
     write_output(args, export_text(args));
   } catch (const Refusal& refusal) {
-    std::cerr << "fabrique: " << refusal.text.in(lang) << "\n";
+    print_error(refusal.text.in(lang));
     throw CLI::RuntimeError(1);
   } catch (const budgets::CountError& error) {
-    std::cerr << "fabrique: " << error.text().in(lang) << "\n";
+    print_error(error.text().in(lang));
     throw CLI::RuntimeError(1);
   } catch (const std::exception& error) {
-    std::cerr << "fabrique: " << error.what() << "\n";
+    print_error(error.what());
     throw CLI::RuntimeError(1);
   }
 }
 
 }  // namespace
 
-void register_budgets(CLI::App& app) {
-  CLI::App* budgets =
-      app.add_subcommand("budgets", "Participatory budgets: data for staff and scripts");
+void register_budgets(CLI::App& app, Lang lang) {
+  const auto say = [lang](const Text& text) { return text.in(lang); };
+  CLI::App* budgets = app.add_subcommand(
+      "budgets", say({"Participatory budgets: data for staff and scripts",
+                      "Budgets participatifs : les données pour les agents et les scripts"}));
   budgets->require_subcommand(1);
 
   auto args = std::make_shared<ExportArgs>();
   CLI::App* export_cmd = budgets->add_subcommand(
       "export",
-      "Export a counted budget of one district: the anonymous ballots as .pb (the file the "
-      "count was made from: `fabrique pb count FILE --rule official` recounts it), or the "
-      "results per project as CSV or JSON");
+      say({"Export a counted budget of one district: the anonymous ballots as .pb (the file the "
+           "count was made from: `fabrique pb count FILE --rule official` recounts it), or the "
+           "results per project as CSV or JSON",
+           "Exporter le budget dépouillé d'un quartier : les bulletins anonymes en .pb (le "
+           "fichier du dépouillement : `fabrique pb count FICHIER --rule official` le recompte), "
+           "ou les résultats par projet en CSV ou JSON"}));
   export_cmd
-      ->add_option("--database", args->database, "Database URL (sqlite:PATH or postgres://...)")
+      ->add_option("--database", args->database,
+                   say({"Database URL (sqlite:PATH or postgres://...)",
+                        "URL de la base de données (sqlite:CHEMIN ou postgres://...)"}))
       ->required();
-  export_cmd->add_option("--process", args->process, "The budget's address name (slug)")
+  export_cmd
+      ->add_option(
+          "--process", args->process,
+          say({"The budget's address name (slug)", "Le nom du budget dans son adresse (slug)"}))
       ->required();
-  export_cmd->add_option("--district", args->district, "The district's slug, or city-wide")
+  export_cmd
+      ->add_option("--district", args->district,
+                   say({"The district's slug, or city-wide", "Le slug du quartier, ou city-wide"}))
       ->required();
-  export_cmd->add_option("--format", args->format, "pb, csv or json")
+  export_cmd->add_option("--format", args->format, say({"pb, csv or json", "pb, csv ou json"}))
       ->check(CLI::IsMember({"pb", "csv", "json"}))
       ->capture_default_str();
-  export_cmd->add_option("--output", args->output, "Output file (default: standard output)");
-  export_cmd->add_option("--lang", args->lang, "Language of messages")
-      ->check(CLI::IsMember({"fr", "en"}))
-      ->capture_default_str();
+  export_cmd->add_option("--output", args->output,
+                         say({"Output file (default: standard output)",
+                              "Fichier de sortie (par défaut : la sortie "
+                              "standard)"}));
+  add_lang_option(*export_cmd, args->lang, lang);
   export_cmd->callback([args] { run_export(*args); });
 }
 

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "accounts/model.hpp"
+#include "core/secrets.hpp"
 #include "residency/model.hpp"
 #include "store/store.hpp"
-#include "web/app.hpp"
 
 namespace fabrique::cli {
 
@@ -35,9 +35,8 @@ struct DemoSeedReport {
   std::size_t census_people = 0;
 };
 // Idempotent: does nothing on a database already seeded.
-DemoSeedReport seed_demo(store::Database& database, const web::Secrets& secrets);
+DemoSeedReport seed_demo(store::Database& database, const Secrets& secrets);
 // Imports the census rows (residency's importer); returns how many.
-std::size_t seed_demo_census(store::Connection& db, const web::Secrets& secrets,
-                             const std::string& csv);
+std::size_t seed_demo_census(store::Connection& db, const Secrets& secrets, const std::string& csv);
 
 }  // namespace fabrique::cli

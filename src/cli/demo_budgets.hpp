@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/secrets.hpp"
 #include "store/store.hpp"
-#include "web/app.hpp"
 
 namespace fabrique::cli {
 
@@ -27,6 +27,6 @@ struct DemoBudgetsReport {
 
 // Seeds the processes into a database that has the demo's districts,
 // accounts and census (seed_demo calls it once, in its first run).
-DemoBudgetsReport seed_demo_budgets(store::Connection& db, const web::Secrets& secrets);
+DemoBudgetsReport seed_demo_budgets(store::Connection& db, const Secrets& secrets);
 
 }  // namespace fabrique::cli

@@ -17,11 +17,12 @@
 #include "cli/commands.hpp"
 #include "cli/demo.hpp"
 #include "cli/demo_budgets.hpp"
+#include "cli/language.hpp"
+#include "core/secrets.hpp"
 #include "core/time.hpp"
 #include "residency/actions.hpp"
 #include "residency/census_import.hpp"
 #include "store/store.hpp"
-#include "web/app.hpp"
 
 namespace fabrique::cli {
 
@@ -30,6 +31,7 @@ namespace {
 struct DemoArgs {
   std::string database = "sqlite:fabrique-demo.db";
   std::string secret_file;
+  std::string lang = "fr";  // of what it prints
 };
 
 }  // namespace
@@ -93,7 +95,7 @@ namespace {
 
 // The participatory budgets, all or nothing, once (their own setting, so
 // that a demo database seeded before they existed gets them too).
-void seed_budgets_once(store::Connection& db, const web::Secrets& secrets) {
+void seed_budgets_once(store::Connection& db, const Secrets& secrets) {
   if (!db.query("SELECT 1 FROM settings WHERE name = 'demo_budgets_seeded'").empty()) return;
   db.transaction([&](store::Connection& tx) {
     seed_demo_budgets(tx, secrets);
@@ -104,7 +106,7 @@ void seed_budgets_once(store::Connection& db, const web::Secrets& secrets) {
 
 }  // namespace
 
-DemoSeedReport seed_demo(store::Database& database, const web::Secrets& secrets) {
+DemoSeedReport seed_demo(store::Database& database, const Secrets& secrets) {
   DemoSeedReport report;
   auto db = database.connect();
   if (!db->query("SELECT 1 FROM settings WHERE name = 'demo_seeded'").empty()) {
@@ -136,7 +138,7 @@ DemoSeedReport seed_demo(store::Database& database, const web::Secrets& secrets)
   return report;
 }
 
-std::size_t seed_demo_census(store::Connection& db, const web::Secrets& secrets,
+std::size_t seed_demo_census(store::Connection& db, const Secrets& secrets,
                              const std::string& csv) {
   const auto report = residency::import_census(db, secrets.census, csv);
   if (report.status != residency::ImportStatus::Done)
@@ -146,40 +148,69 @@ std::size_t seed_demo_census(store::Connection& db, const web::Secrets& secrets,
   return static_cast<std::size_t>(report.imported);
 }
 
-void register_demo(CLI::App& app) {
+namespace {
+
+// What the demo holds: its budgets, its logins, a census entry to try.
+void print_demo(const DemoSeedReport& report, store::Connection& db, Lang lang) {
+  if (report.seeded)
+    std::cout << fmt::format(
+        fmt::runtime(Text{"demo: created the demo city ({} districts, {} people on the census, "
+                          "{} accounts)\n",
+                          "démo : ville de démonstration créée ({} quartiers, {} personnes au "
+                          "recensement, {} comptes)\n"}
+                         .in(lang)),
+        demo_districts().size(), report.census_people, demo_accounts().size());
+  std::cout << Text{"\nParticipatory budgets:\n", "\nBudgets participatifs :\n"}.in(lang);
+  for (const auto& process : budgets::list_processes(db))
+    std::cout << fmt::format("  {:<22} {:<15} /budgets/{}\n", process.slug,
+                             budgets::phase_label(budgets::current_phase(process)).in(lang),
+                             process.slug);
+  std::cout << fmt::format(
+      fmt::runtime(Text{"\nDemo logins (password for all: {})\n",
+                        "\nIdentifiants de démonstration (mot de passe de tous : {})\n"}
+                       .in(lang)),
+      kDemoPassword);
+  for (const auto& account : demo_accounts())
+    std::cout << fmt::format("  {:<17} {}\n", accounts::role_label(account.role).in(lang),
+                             account.email);
+  const auto person = demo_identity(1);
+  const std::string last = fmt::format("DEMO{:04}", kDemoCensusPeople);
+  std::cout << fmt::format(
+      fmt::runtime(Text{"\nresident@ is verified; newcomer@ is not. To verify a residency, use a "
+                        "census entry, e.g. document {}, born {}, postal code {} (entries "
+                        "DEMO0001 to {}).\n",
+                        "\nresident@ est vérifié ; newcomer@ ne l'est pas. Pour vérifier une "
+                        "résidence, utilisez une personne du recensement, par exemple le "
+                        "document {}, né le {}, code postal {} (DEMO0001 à {}).\n"}
+                       .in(lang)),
+      person.document_number, person.birth_date, person.postal_code, last);
+}
+
+}  // namespace
+
+void register_demo(CLI::App& app, Lang lang) {
+  const auto say = [lang](const Text& text) { return text.in(lang); };
   auto args = std::make_shared<DemoArgs>();
-  CLI::App* demo = app.add_subcommand("demo", "Fill a database with a demo city and print logins");
-  demo->add_option("--database", args->database, "Database URL")->capture_default_str();
+  CLI::App* demo = app.add_subcommand(
+      "demo", say({"Fill a database with a demo city and print logins",
+                   "Remplir une base de données avec une ville de démonstration et afficher les "
+                   "identifiants"}));
+  demo->add_option("--database", args->database, say({"Database URL", "URL de la base de données"}))
+      ->capture_default_str();
   demo->add_option("--secret-file", args->secret_file,
-                   "Instance secrets (default: beside the SQLite file)");
+                   say({"Instance secrets (default: beside the SQLite file)",
+                        "Secrets de l'instance (par défaut : à côté du fichier SQLite)"}));
+  add_lang_option(*demo, args->lang, lang);
   demo->callback([args] {
+    const Lang out = parse_lang(args->lang).value_or(Lang::Fr);
     try {
       auto database = store::open(args->database);
       store::migrate(*database);
-      const auto secrets = web::load_or_create_secrets(
-          args->secret_file.empty() ? web::default_secret_file(args->database)
-                                    : std::filesystem::path(args->secret_file));
+      const auto secrets = load_or_create_secrets(args->secret_file.empty()
+                                                      ? default_secret_file(args->database)
+                                                      : std::filesystem::path(args->secret_file));
       const DemoSeedReport report = seed_demo(*database, secrets);
-      if (report.seeded)
-        std::cout << "demo: created the demo city (" << demo_districts().size() << " districts, "
-                  << report.census_people << " people on the census, " << demo_accounts().size()
-                  << " accounts)\n";
-      auto db = database->connect();
-      std::cout << "\nParticipatory budgets:\n";
-      for (const auto& process : budgets::list_processes(*db))
-        std::cout << fmt::format("  {:<22} {:<15} /budgets/{}\n", process.slug,
-                                 budgets::phase_label(budgets::current_phase(process)).en,
-                                 process.slug);
-      std::cout << "\nDemo logins (password for all: " << kDemoPassword << ")\n";
-      for (const auto& account : demo_accounts())
-        std::cout << fmt::format("  {:<17} {}\n", accounts::role_label(account.role).en,
-                                 account.email);
-      const auto person = demo_identity(1);
-      std::cout << "\nresident@ is verified; newcomer@ is not. To verify a residency, use a "
-                   "census entry, e.g. document "
-                << person.document_number << ", born " << person.birth_date << ", postal code "
-                << person.postal_code << " (entries DEMO0001 to DEMO"
-                << fmt::format("{:04}", kDemoCensusPeople) << ").\n";
+      print_demo(report, *database->connect(), out);
     } catch (const std::exception& e) {
       std::cerr << "fabrique demo: " << e.what() << "\n";
       throw CLI::RuntimeError(1);

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/language.hpp"
 #include "pb/explain.hpp"
 #include "pb/pabulib.hpp"
 #include "pb/rules.hpp"
@@ -170,7 +171,7 @@ void guarded(const std::string& lang_code, Body body) {
   }
 }
 
-const char* kCountHelp =
+const Text kCountHelp{
     "Count a pabulib election and print the funded projects in selection order.\n"
     "Rules (meaning of pabutools 1.2.3; ties broken by project id as a string unless "
     "--tie-break says otherwise):\n"
@@ -186,65 +187,96 @@ const char* kCountHelp =
     "                   variants rank by points where ballots carry points; greedy-threshold\n"
     "                   drops projects under min_project_score_threshold)\n"
     "Utilities: cost (default) and cardinality treat cumulative and ordinal ballots as\n"
-    "approvals, as pabutools does; points uses the points voters gave.";
+    "approvals, as pabutools does; points uses the points voters gave.",
+    "Dépouiller une élection pabulib et afficher les projets financés dans l'ordre de "
+    "sélection.\n"
+    "Règles (au sens de pabutools 1.2.3 ; égalités départagées par l'identifiant du projet, "
+    "comme texte, sauf --tie-break) :\n"
+    "  greedy           par utilité totale rapportée au coût ; passe ce qui ne tient pas\n"
+    "  mes              méthode des parts égales (Equal Shares), sans complément\n"
+    "  mes-add1         MES, en augmentant la part de chaque votant d'une unité monétaire jusqu'à\n"
+    "                   un résultat exhaustif (--stop exhaustive, pabutools) ou jusqu'à ce que\n"
+    "                   l'étape suivante dépasse (--stop overspend, comme Wieliczka en 2023)\n"
+    "  mes-add1-greedy  mes-add1, puis greedy sur ce qui reste\n"
+    "  phragmen         Phragmén séquentiel (bulletins d'approbation)\n"
+    "  max-welfare      l'ensemble de plus grande utilité totale dans le budget (exact)\n"
+    "  official         la règle du META `rule` du fichier, comme la ville l'a appliquée (les\n"
+    "                   variantes greedy classent par points quand les bulletins en portent ;\n"
+    "                   greedy-threshold écarte les projets sous min_project_score_threshold)\n"
+    "Utilités : cost (par défaut) et cardinality traitent les bulletins cumulatifs et ordinaux\n"
+    "comme des approbations, comme pabutools ; points utilise les points donnés par les "
+    "votants."};
 
 }  // namespace
 
-void register_pb(CLI::App& app) {
-  CLI::App* pb = app.add_subcommand("pb", "The participatory-budgeting counting engine");
+void register_pb(CLI::App& app, Lang lang) {
+  const auto say = [lang](const Text& text) { return text.in(lang); };
+  CLI::App* pb =
+      app.add_subcommand("pb", say({"The participatory-budgeting counting engine",
+                                    "Le moteur de dépouillement des budgets participatifs"}));
   pb->require_subcommand(1);
+  const std::string pb_file = say({"pabulib .pb file", "fichier pabulib .pb"});
+  const std::string strict =
+      say({"treat data warnings as errors", "traiter les avertissements comme des erreurs"});
 
   auto count_args = std::make_shared<CountArgs>();
-  CLI::App* count_cmd = pb->add_subcommand("count", kCountHelp);
-  count_cmd->add_option("file", count_args->file, "pabulib .pb file")->required();
-  count_cmd->add_option("--rule", count_args->rule, "counting rule")
+  CLI::App* count_cmd = pb->add_subcommand("count", say(kCountHelp));
+  count_cmd->add_option("file", count_args->file, pb_file)->required();
+  count_cmd
+      ->add_option("--rule", count_args->rule, say({"counting rule", "règle de dépouillement"}))
       ->check(CLI::IsMember(
           {"greedy", "mes", "mes-add1", "mes-add1-greedy", "phragmen", "max-welfare", "official"}))
       ->capture_default_str();
-  count_cmd->add_option("--utility", count_args->utility, "voter utility")
+  count_cmd
+      ->add_option("--utility", count_args->utility, say({"voter utility", "utilité du votant"}))
       ->check(CLI::IsMember({"cost", "cardinality", "points"}))
       ->capture_default_str();
-  count_cmd->add_option("--format", count_args->format, "output format")
+  count_cmd->add_option("--format", count_args->format, say({"output format", "format de sortie"}))
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   count_cmd->add_flag("--explain", count_args->explain,
-                      "explain for each project why it was or was not funded");
-  count_cmd->add_option("--lang", count_args->lang, "language of texts")
+                      say({"explain for each project why it was or was not funded",
+                           "expliquer pour chaque projet pourquoi il a été financé ou non"}));
+  count_cmd->add_option("--lang", count_args->lang, say({"language of texts", "langue des textes"}))
       ->check(CLI::IsMember({"fr", "en"}))
       ->capture_default_str();
   count_cmd
       ->add_option("--tie-break", count_args->tie_break,
-                   "tie-break order: id (string, pabutools), id-natural, cheapest")
+                   say({"tie-break order: id (string, pabutools), id-natural, cheapest",
+                        "ordre de départage : id (texte, pabutools), id-natural, cheapest"}))
       ->check(CLI::IsMember({"id", "id-natural", "cheapest"}))
       ->capture_default_str();
-  count_cmd->add_option("--stop", count_args->stop, "when mes-add1 stops raising the shares")
+  count_cmd
+      ->add_option("--stop", count_args->stop,
+                   say({"when mes-add1 stops raising the shares",
+                        "quand mes-add1 cesse d'augmenter les parts"}))
       ->check(CLI::IsMember({"exhaustive", "overspend"}))
       ->capture_default_str();
-  count_cmd->add_flag("--strict", count_args->strict, "treat data warnings as errors");
+  count_cmd->add_flag("--strict", count_args->strict, strict);
   count_cmd->callback(
       [count_args] { guarded(count_args->lang, [&] { return run_count(*count_args); }); });
 
   auto convert_args = std::make_shared<ConvertArgs>();
-  CLI::App* convert_cmd =
-      pb->add_subcommand("convert", "Read a .pb file and write it back in canonical form");
-  convert_cmd->add_option("input", convert_args->input, "pabulib .pb file")->required();
-  convert_cmd->add_option("output", convert_args->output, "output file (default: stdout)");
-  convert_cmd->add_flag("--strict", convert_args->strict, "treat data warnings as errors");
-  convert_cmd->add_option("--lang", convert_args->lang, "language of messages")
-      ->check(CLI::IsMember({"fr", "en"}))
-      ->capture_default_str();
+  CLI::App* convert_cmd = pb->add_subcommand(
+      "convert", say({"Read a .pb file and write it back in canonical form",
+                      "Lire un fichier .pb et le réécrire sous sa forme canonique"}));
+  convert_cmd->add_option("input", convert_args->input, pb_file)->required();
+  convert_cmd->add_option("output", convert_args->output,
+                          say({"output file (default: stdout)",
+                               "fichier de sortie (par défaut : la sortie standard)"}));
+  convert_cmd->add_flag("--strict", convert_args->strict, strict);
+  add_lang_option(*convert_cmd, convert_args->lang, lang);
   convert_cmd->callback(
       [convert_args] { guarded(convert_args->lang, [&] { return run_convert(*convert_args); }); });
 
   auto check_file = std::make_shared<std::string>();
   auto check_strict = std::make_shared<bool>(false);
   auto check_lang = std::make_shared<std::string>("fr");
-  CLI::App* check_cmd = pb->add_subcommand("check", "Validate a .pb file and summarise it");
-  check_cmd->add_option("file", *check_file, "pabulib .pb file")->required();
-  check_cmd->add_flag("--strict", *check_strict, "treat data warnings as errors");
-  check_cmd->add_option("--lang", *check_lang, "language of messages")
-      ->check(CLI::IsMember({"fr", "en"}))
-      ->capture_default_str();
+  CLI::App* check_cmd = pb->add_subcommand("check", say({"Validate a .pb file and summarise it",
+                                                         "Vérifier un fichier .pb et le résumer"}));
+  check_cmd->add_option("file", *check_file, pb_file)->required();
+  check_cmd->add_flag("--strict", *check_strict, strict);
+  add_lang_option(*check_cmd, *check_lang, lang);
   check_cmd->callback([check_file, check_strict, check_lang] {
     guarded(*check_lang,
             [&] { return run_check(*check_file, *check_strict, *parse_lang(*check_lang)); });

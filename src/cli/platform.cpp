@@ -5,6 +5,7 @@
 #include "budgets/routes.hpp"
 #include "budgets/voting.hpp"
 #include "cli/serve.hpp"
+#include "residency/census_import.hpp"
 #include "residency/routes.hpp"
 #include "web/routes.hpp"
 
@@ -32,6 +33,9 @@ Platform::Platform(PlatformOptions options) : options_(std::move(options)) {
                                     web::load_or_create_secrets(secret_file), options_.connections);
   // Receipts issued before they were keyed get keyed now that the key is here.
   budgets::key_legacy_receipts(*database_->connect(), app_->secrets.ballots);
+  // An import a previous run left "running" is failed at once if it has gone
+  // silent (one another live instance runs keeps beating: left alone).
+  residency::fail_abandoned_imports(*database_->connect());
   if (options_.mail.smtp_url.empty() && options_.mail.folder.empty()) {
     std::string base = options_.database_url;
     if (base.starts_with("sqlite:")) base = base.substr(7);
@@ -69,6 +73,7 @@ Platform::Platform(PlatformOptions options) : options_(std::move(options)) {
 void run_background_jobs(store::Connection& db) {
   budgets::count_due_processes(db);
   accounts::prune_attempts(db, std::chrono::hours(24));  // the longest rate-limit window
+  residency::fail_abandoned_imports(db);                 // interrupted since the server started
 }
 
 Platform::~Platform() {

@@ -55,7 +55,7 @@ class Platform {
 };
 
 // The work that dates trigger, for every capability (a budget's vote closing
-// gets counted), run once.
+// gets counted, a census import silent for minutes is failed), run once.
 void run_background_jobs(store::Connection& db);
 
 // Every capability's routes, in one place.

@@ -279,14 +279,21 @@ DeliveryReport MailSender::deliver_due(store::Connection& connection) {
       const std::string message_id =
           fmt::format("{}.{}@{}", row.id, compact(row.created_at), options_.message_id_domain);
       std::string error;
+      bool permanent = false;
+      bool failed = false;
       try {
         transport_->deliver(row.mail, message_id);
-      } catch (const std::exception& e) {
+      } catch (const TransportError& e) {
+        failed = true;
         error = e.what();
-        if (error.empty()) error = "delivery failed";
+        permanent = e.permanent();
+      } catch (const std::exception& e) {
+        failed = true;
+        error = e.what();
       }
+      if (failed && error.empty()) error = "delivery failed";
       const auto done_at = now();
-      if (error.empty()) {
+      if (!failed) {
         connection.execute("UPDATE outbox SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL",
                            {format_utc(done_at), row.id});
         ++report.sent;
@@ -297,7 +304,8 @@ DeliveryReport MailSender::deliver_due(store::Connection& connection) {
       if (stopping_) {
         next = format_utc(done_at);  // cancelled by stop(): retry at the next start
         ++report.failed;
-      } else if (row.attempts >= options_.max_attempts) {
+      } else if (permanent || row.attempts >= options_.max_attempts) {
+        // A refusal for good (no such mailbox) would be refused again.
         next = std::string(kGivenUp);
         ++report.given_up;
       } else {
@@ -314,7 +322,10 @@ DeliveryReport MailSender::deliver_due(store::Connection& connection) {
           {next, clip(error), row.id, row.lease});
       // The id, not the address: the log is no place for personal data.
       log(fmt::format("mail: outbox #{} attempt {} of {} failed{}: {}", row.id, row.attempts,
-                      options_.max_attempts, next == kGivenUp ? ", given up" : ", next at " + next,
+                      options_.max_attempts,
+                      permanent          ? ", refused for good, given up"
+                      : next == kGivenUp ? ", given up"
+                                         : ", next at " + next,
                       error));
     }
     if (seen < options_.batch) break;

@@ -34,9 +34,16 @@ struct MailSettings {
 };
 
 // A delivery that failed; the message is what the outbox's last_error keeps.
+// A permanent failure (an SMTP 5xx about this message: no such mailbox,
+// refused content) is given up at once; any other is retried with backoff.
 class TransportError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit TransportError(const std::string& what, bool permanent = false)
+      : std::runtime_error(what), permanent_(permanent) {}
+  bool permanent() const { return permanent_; }
+
+ private:
+  bool permanent_;
 };
 
 // Hands one message over. deliver() may be called from several threads at
@@ -104,8 +111,8 @@ inline constexpr std::string_view kGivenUp = "9999-12-31T23:59:59Z";
 
 struct DeliveryReport {
   std::size_t sent = 0;
-  std::size_t failed = 0;  // will be retried
-  std::size_t given_up = 0;
+  std::size_t failed = 0;    // will be retried
+  std::size_t given_up = 0;  // after max_attempts, or at once when refused for good
 };
 
 // Delivers the outbox of `database` through `transport`. Several senders

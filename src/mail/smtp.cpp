@@ -46,6 +46,16 @@ int progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return static_cast<std::atomic<bool>*>(user)->load() ? 1 : 0;
 }
 
+// A 5xx reply refuses this message for good (RFC 5321 4.2.1: do not send it
+// again as is): no such mailbox, content refused. Except the replies about
+// our own credentials (RFC 4954: 530, 534, 535, 538): those say the settings
+// are wrong, which a fix makes right for every waiting message, so they are
+// retried like a network failure.
+bool refused_for_good(CURLcode result, long code) {
+  if (code < 500 || code > 599 || result == CURLE_LOGIN_DENIED) return false;
+  return code != 530 && code != 534 && code != 535 && code != 538;
+}
+
 bool starts_with(const std::string& text, std::string_view prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;
 }
@@ -111,9 +121,10 @@ void SmtpTransport::deliver(const Mail& mail, std::string_view message_id) {
     long code = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
     // libcurl's messages name the step and the server's code, never the password.
-    throw TransportError(fmt::format("smtp: {}{}",
-                                     error[0] != '\0' ? error : curl_easy_strerror(result),
-                                     code != 0 ? fmt::format(" (server replied {})", code) : ""));
+    throw TransportError(
+        fmt::format("smtp: {}{}", error[0] != '\0' ? error : curl_easy_strerror(result),
+                    code != 0 ? fmt::format(" (server replied {})", code) : ""),
+        refused_for_good(result, code));
   }
 }
 

@@ -242,6 +242,28 @@ void run_import_job(store::Connection& db, const crypto::Key& census_key, std::i
   }
 }
 
+std::vector<std::int64_t> fail_abandoned_imports(store::Connection& db,
+                                                 std::chrono::system_clock::time_point now) {
+  const std::vector<RowError> interrupted{
+      {0,
+       {"The import was interrupted (the server stopped or lost its database) and did not "
+        "finish. The lines counted as imported are in the census; send the file again to "
+        "import the rest.",
+        "L'import a été interrompu (le serveur s'est arrêté ou a perdu sa base de données) et "
+        "ne s'est pas terminé. Les lignes comptées comme importées sont au recensement ; "
+        "envoyez à nouveau le fichier pour importer le reste."}}};
+  std::vector<std::int64_t> failed;
+  db.transaction([&](store::Connection& tx) {
+    failed = fail_imports_silent_since(tx, iso8601(now - kImportSilenceLimit), interrupted);
+    for (const std::int64_t id : failed)
+      audit::record(
+          tx, {.action = "census.import_interrupted",
+               .subject = std::to_string(id),
+               .detail = fmt::format("silent for over {} minutes", kImportSilenceLimit.count())});
+  });
+  return failed;
+}
+
 std::optional<ImportSlot> ImportSlot::take() {
   bool expected = false;
   if (!slot_taken.compare_exchange_strong(expected, true)) return std::nullopt;

@@ -84,6 +84,19 @@ std::int64_t create_import_job(store::Connection& db, const std::string& file_na
 void run_import_job(store::Connection& db, const crypto::Key& census_key, std::int64_t import_id,
                     std::string_view csv, ImportOptions options);
 
+// An import beats (census_imports.heartbeat_at) when it starts and after
+// every batch, each a fraction of a second. One silent for kImportSilenceLimit
+// was interrupted: its process died, or lost the database, before it could
+// say so. fail_abandoned_imports() marks such imports failed, with a message
+// in both languages that the import page shows, and records it in the audit
+// log; `serve` calls it when it starts and with its background jobs. An
+// import another live process is running keeps beating: never touched.
+inline constexpr std::chrono::minutes kImportSilenceLimit{3};
+// Returns the ids of the imports marked failed.
+std::vector<std::int64_t> fail_abandoned_imports(
+    store::Connection& db,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
 // One import at a time per process: each holds its whole file in memory.
 class ImportSlot {
  public:

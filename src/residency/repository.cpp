@@ -240,8 +240,8 @@ std::int64_t insert_import(store::Connection& db, const std::string& file_name,
   Value by = nullptr;
   if (started_by) by = *started_by;
   const auto rows = db.query(
-      "INSERT INTO census_imports (started_at, started_by, file_name, status, mode) "
-      "VALUES ($1, $2, $3, 'running', $4) RETURNING id",
+      "INSERT INTO census_imports (started_at, heartbeat_at, started_by, file_name, status, mode) "
+      "VALUES ($1, $1, $2, $3, 'running', $4) RETURNING id",
       {now_iso8601(), by, file_name, std::string(full_census ? "full" : "update")});
   return integer(rows.at(0).at(0));
 }
@@ -251,8 +251,23 @@ void update_import_progress(store::Connection& db, std::int64_t id, std::int64_t
                             std::int64_t already_present) {
   db.execute(
       "UPDATE census_imports SET total_lines = $1, processed_lines = $2, imported = $3, "
-      "already_present = $4 WHERE id = $5",
-      {total_lines, processed_lines, imported, already_present, id});
+      "already_present = $4, heartbeat_at = $5 WHERE id = $6",
+      {total_lines, processed_lines, imported, already_present, now_iso8601(), id});
+}
+
+std::vector<std::int64_t> fail_imports_silent_since(store::Connection& db,
+                                                    const std::string& silent_since,
+                                                    const std::vector<RowError>& errors) {
+  // One statement: an import that beats meanwhile is no longer silent, and
+  // of two processes sweeping at once, each row is failed by one.
+  std::vector<std::int64_t> ids;
+  for (const Row& row :
+       db.query("UPDATE census_imports SET status = 'failed', finished_at = $1, errors = $2 "
+                "WHERE status = 'running' AND COALESCE(heartbeat_at, started_at) < $3 "
+                "RETURNING id",
+                {now_iso8601(), errors_to_json(errors, 0), silent_since}))
+    ids.push_back(integer(row.at(0)));
+  return ids;
 }
 
 void finish_import(store::Connection& db, const CensusImport& job) {

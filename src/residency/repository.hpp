@@ -84,9 +84,15 @@ std::pair<std::int64_t, std::int64_t> retire_census_entries_not_seen(store::Conn
 // --- Imports (the job rows)
 std::int64_t insert_import(store::Connection& db, const std::string& file_name,
                            std::optional<std::int64_t> started_by, bool full_census = false);
+// The progress so far, and a heartbeat (heartbeat_at: now).
 void update_import_progress(store::Connection& db, std::int64_t id, std::int64_t total_lines,
                             std::int64_t processed_lines, std::int64_t imported,
                             std::int64_t already_present);
+// Marks failed (finished now, with `errors`) the imports still running whose
+// last heartbeat is before `silent_since`; returns their ids.
+std::vector<std::int64_t> fail_imports_silent_since(store::Connection& db,
+                                                    const std::string& silent_since,
+                                                    const std::vector<RowError>& errors);
 // Writes the outcome: status, finished_at (now), counts and errors.
 void finish_import(store::Connection& db, const CensusImport& job);
 std::optional<CensusImport> find_import(store::Connection& db, std::int64_t id);

@@ -309,6 +309,14 @@ UPDATE budget_ballots SET receipt_hash = CASE
   WHEN ballot_key LIKE 'sealed:%' THEN 'sealed:' || substr(ballot_key, 8)
   ELSE 'unkeyed:' || receipt_hash END;
 )sql"},
+      {6, "census imports: a heartbeat, so that an interrupted import is seen as failed",
+       R"sql(
+-- A running import's last sign of life (its progress after each batch): one
+-- silent for minutes was interrupted, its process gone, and is marked failed
+-- (residency::fail_abandoned_imports). Imports from before count from their start.
+ALTER TABLE census_imports ADD COLUMN heartbeat_at TEXT;
+UPDATE census_imports SET heartbeat_at = started_at;
+)sql"},
   };
   return list;
 }

@@ -33,6 +33,8 @@ class Pool {
   };
 
   // At most `size` connections are open at once; acquire() waits for one.
+  // A connection the server has closed (connection_alive(), postgres.hpp) is never handed
+  // on: dropped when given back or found idle, and replaced by a new one.
   Pool(Database& database, std::size_t size) : database_(database), size_(size) {}
   Lease acquire();
   Database& database() const { return database_; }

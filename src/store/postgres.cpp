@@ -1,6 +1,8 @@
 // The PostgreSQL backend: libpq directly, one PGconn per Connection.
 #include "store/postgres.hpp"
 
+#include <poll.h>
+
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -276,6 +278,17 @@ class PostgresConnection final : public Connection {
 
   ~PostgresConnection() override { PQfinish(conn_); }
 
+  bool alive() {
+    if (PQstatus(conn_) != CONNECTION_OK) return false;
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE) return true;  // busy: the caller's business
+    // Between statements the server sends nothing unless it is going away
+    // (a FATAL notice, then the end of the stream): anything to read, or a
+    // socket that fails, means the connection is not worth handing on.
+    pollfd waiting{PQsocket(conn_), POLLIN, 0};
+    const int ready = ::poll(&waiting, 1, 0);
+    return ready == 0;
+  }
+
   std::vector<Row> query(std::string_view sql, const std::vector<Value>& params) override {
     const Result result = run(sql, params);
     std::vector<Row> rows;
@@ -446,6 +459,11 @@ class PostgresDatabase final : public Database {
 
 std::unique_ptr<Database> open_postgres(const std::string& url) {
   return std::make_unique<PostgresDatabase>(url);
+}
+
+bool connection_alive(Connection& connection) {
+  auto* postgres = dynamic_cast<PostgresConnection*>(&connection);
+  return postgres == nullptr || postgres->alive();
 }
 
 }  // namespace fabrique::store

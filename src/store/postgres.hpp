@@ -18,4 +18,10 @@ namespace fabrique::store {
 // text.
 std::unique_ptr<Database> open_postgres(const std::string& url);
 
+// False once the server has closed `connection` (a restart, an idle timeout,
+// pg_terminate_backend), which it may have done while the connection sat
+// idle in a pool: the pool then drops it instead of handing it to the next
+// request. Cheap, no round trip; true for a connection of another backend.
+bool connection_alive(Connection& connection);
+
 }  // namespace fabrique::store

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "accounts/password.hpp"
-#include "core/crypto.hpp"
+#include "core/secrets.hpp"
 #include "store/group_commit.hpp"
 #include "store/pool.hpp"
 
@@ -46,22 +46,10 @@ struct Config {
   bool secure_cookies() const { return public_url.starts_with("https://"); }
 };
 
-// Keys that never go into the database: who can read a backup must not be
-// able to recompute census hashes or forge CSRF tokens.
-struct Secrets {
-  crypto::Key forms;   // CSRF tokens
-  crypto::Key census;  // keyed hashes of census identities
-  // Keys of stored ballots (docs/ballot-secrecy.md): without it, the
-  // database alone cannot tell whose ballot a row is.
-  crypto::Key ballots;
-};
-
-// Reads the secret file, or creates it (mode 0600) with fresh keys. Every
-// instance serving one database must use the same file.
-Secrets load_or_create_secrets(const std::filesystem::path& path);
-// The default secret file of a database URL: "<file>.secret" beside an
-// SQLite database, "fabrique.secret" in the working directory otherwise.
-std::filesystem::path default_secret_file(const std::string& database_url);
+// The instance's secrets (core/secrets.hpp), as the web layer names them.
+using fabrique::default_secret_file;
+using fabrique::load_or_create_secrets;
+using fabrique::Secrets;
 
 struct App {
   App(store::Database& database, Config config, Secrets secrets, std::size_t connections)

@@ -189,5 +189,111 @@ TEST_P(Accounts, TwoSimultaneousSignUpsWithOneEmailMakeOneAccount) {
 
 FABRIQUE_INSTANTIATE_ON_BACKENDS(Accounts);
 
+// The actions a request calls, without HTTP: each does its whole work
+// (limits, hash with the connection released, change, audit), and a session
+// of the account is what sign-in returns.
+class AccountActions : public test::BackendTest {
+ protected:
+  void SetUp() override {
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    database_ = fresh_database();
+    db_ = database_->connect();
+    id_ = insert_account(*db_, "zoe@example.org", hash_password("correct horse"), "Zoé",
+                         Role::Resident, Lang::Fr);
+  }
+  Caller caller() {
+    return {*db_, hashing_, [this] { ++released_; }, "192.0.2.1"};
+  }
+  std::int64_t audited(const std::string& action) {
+    return std::get<std::int64_t>(
+        db_->query("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND subject = $2",
+                   {action, std::to_string(id_)})
+            .at(0)
+            .at(0));
+  }
+  const FormLimits kLimits{50, kSignInWindow, 600};
+
+  std::unique_ptr<test::TestDatabase> database_;
+  std::unique_ptr<store::Connection> db_;
+  HashingQueue hashing_{1, 2, std::chrono::milliseconds(1000)};
+  std::int64_t id_ = 0;
+  int released_ = 0;
+};
+
+TEST_P(AccountActions, SignInOpensASessionOrFailsAlikeAndCountsFailures) {
+  Caller who = caller();
+  const SignInResult wrong = sign_in(who, "zoe@example.org", "wrong horse", kLimits, 2);
+  EXPECT_FALSE(wrong.refusal);
+  EXPECT_FALSE(wrong.signed_in);
+  EXPECT_FALSE(sign_in(who, "nobody@example.org", "correct horse", kLimits, 2).signed_in);
+  EXPECT_GE(released_, 2) << "no connection held while verifying";
+
+  const SignInResult right = sign_in(who, " Zoe@Example.org", "correct horse", kLimits, 2);
+  ASSERT_TRUE(right.signed_in);
+  EXPECT_EQ(right.signed_in->account.id, id_);
+  EXPECT_EQ(account_for_session(*db_, right.signed_in->session_token)->id, id_);
+
+  // Two failures on the account from this address: the third attempt is refused unchecked.
+  sign_in(who, "zoe@example.org", "wrong horse", kLimits, 2);
+  sign_in(who, "zoe@example.org", "wrong horse", kLimits, 2);
+  const SignInResult locked = sign_in(who, "zoe@example.org", "correct horse", kLimits, 2);
+  EXPECT_EQ(locked.refusal, Refusal::TooManyFailures);
+  EXPECT_FALSE(locked.signed_in);
+}
+
+TEST_P(AccountActions, PasswordChangeChecksTheCurrentOneClosesOtherSessionsAndIsAudited) {
+  const Account zoe = *find_account(*db_, id_);
+  const std::string kept = open_session(*db_, id_);
+  const std::string other = open_session(*db_, id_);
+  Caller who = caller();
+  const PasswordChange refused = change_password(who, zoe, kept, "wrong horse", "short");
+  EXPECT_TRUE(refused.errors.contains("current_password"));
+  EXPECT_TRUE(refused.errors.contains("new_password"));
+  EXPECT_EQ(audited("account.password_changed"), 0);
+
+  const PasswordChange done =
+      change_password(who, zoe, kept, "correct horse", "a new battery staple");
+  EXPECT_TRUE(done.errors.empty());
+  EXPECT_FALSE(done.refusal);
+  EXPECT_TRUE(verify_password("a new battery staple", *password_hash_of(*db_, id_)));
+  EXPECT_TRUE(account_for_session(*db_, kept));
+  EXPECT_FALSE(account_for_session(*db_, other));
+  EXPECT_EQ(audited("account.password_changed"), 1);
+}
+
+TEST_P(AccountActions, ResetThroughALinkConfirmsAndClosesEverySession) {
+  const std::string session = open_session(*db_, id_);
+  const std::string token = create_reset_token(*db_, id_);
+  Caller who = caller();
+  EXPECT_TRUE(reset_password(who, token, "short").problem);
+  EXPECT_TRUE(reset_password(who, "not a token", "a new battery staple").link_invalid);
+  const NewPasswordResult done = reset_password(who, token, "a new battery staple");
+  EXPECT_FALSE(done.link_invalid);
+  EXPECT_FALSE(done.problem);
+  EXPECT_FALSE(account_for_session(*db_, session));
+  EXPECT_EQ(audited("account.password_reset"), 1);
+  EXPECT_TRUE(reset_password(who, token, "another staple 12").link_invalid) << "a link works once";
+}
+
+TEST_P(AccountActions, SignOutAndLanguageAskThePermission) {
+  const Account zoe = *find_account(*db_, id_);
+  const std::string session = open_session(*db_, id_);
+  EXPECT_TRUE(choose_language(*db_, zoe, Lang::En));
+  EXPECT_EQ(find_account(*db_, id_)->language, Lang::En);
+  EXPECT_TRUE(sign_out(*db_, zoe, session));
+  EXPECT_FALSE(account_for_session(*db_, session));
+
+  Account visitor = zoe;
+  visitor.role = Role::Visitor;  // never stored: allows() refuses it everything but browsing
+  EXPECT_FALSE(choose_language(*db_, visitor, Lang::Fr));
+  EXPECT_EQ(find_account(*db_, id_)->language, Lang::En);
+  const std::string again = open_session(*db_, id_);
+  EXPECT_FALSE(sign_out(*db_, visitor, again));
+  EXPECT_TRUE(account_for_session(*db_, again));
+}
+
+FABRIQUE_INSTANTIATE_ON_BACKENDS(AccountActions);
+
 }  // namespace
 }  // namespace fabrique::accounts

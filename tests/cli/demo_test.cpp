@@ -19,7 +19,7 @@ std::int64_t count(store::Connection& c, const std::string& table) {
 
 TEST_P(Demo, SeedsOnceWithEveryRoleACensusAndAVerifiedResident) {
   auto db = fresh_database();
-  const web::Secrets secrets{crypto::random_key(), crypto::random_key(), crypto::random_key()};
+  const Secrets secrets{crypto::random_key(), crypto::random_key(), crypto::random_key()};
   const DemoSeedReport first = seed_demo(*db, secrets);
   EXPECT_TRUE(first.seeded);
   EXPECT_EQ(first.census_people, static_cast<std::size_t>(kDemoCensusPeople));

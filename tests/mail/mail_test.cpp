@@ -757,9 +757,10 @@ class FakeSmtpServer {
       } else if (verb == "MAIL") {
         send_all(fd, "250 OK\r\n");
       } else if (verb == "RCPT") {
-        send_all(fd, options_.rcpt_reply == 250
-                         ? "250 OK\r\n"
-                         : std::to_string(options_.rcpt_reply) + " 5.1.1 no such user\r\n");
+        send_all(fd, options_.rcpt_reply == 250 ? "250 OK\r\n"
+                     : options_.rcpt_reply >= 500
+                         ? std::to_string(options_.rcpt_reply) + " 5.1.1 no such user\r\n"
+                         : std::to_string(options_.rcpt_reply) + " 4.2.1 mailbox busy\r\n");
       } else if (verb == "DATA") {
         send_all(fd, "354 go ahead\r\n");
         std::string message;
@@ -829,17 +830,62 @@ TEST_P(MailTest, MailSmtpDeliversToAServer) {
   EXPECT_EQ(parsed.body, "Bonjour,\r\n.ligne à point\r\nfin\r\n");
 }
 
-TEST_P(MailTest, MailSmtpRejectionIsRecordedForRetry) {
+// A 5xx refuses the message for good: retrying would be refused again.
+TEST_P(MailTest, MailSmtpPermanentRejectionIsGivenUpAtOnce) {
   FakeSmtpServer server({.rcpt_reply = 550});
+  c_->transaction([&](Connection& tx) { fabrique::mail::enqueue(tx, sample()); });
+  SenderOptions options;
+  std::vector<std::string> lines;
+  options.log = [&](std::string_view line) { lines.emplace_back(line); };
+  MailSender sender(*db_, smtp_settings(server.port()), options);
+  const DeliveryReport report = sender.deliver_due_now();
+  EXPECT_EQ(report.given_up, 1u);
+  EXPECT_EQ(report.failed, 0u);
+  EXPECT_EQ(column("sent_at"), "NULL");
+  EXPECT_EQ(column("attempts"), "1");
+  EXPECT_EQ(column("next_attempt_at"), std::string(fabrique::mail::kGivenUp));
+  EXPECT_NE(column("last_error").find("550"), std::string::npos) << column("last_error");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("given up"), std::string::npos) << lines[0];
+  EXPECT_TRUE(server.messages().empty());
+  // Nothing is due any more: the server hears from us no more.
+  const std::size_t conversations = server.commands().size();
+  const DeliveryReport again = sender.deliver_due_now();
+  EXPECT_EQ(again.sent + again.failed + again.given_up, 0u);
+  EXPECT_EQ(server.commands().size(), conversations);
+}
+
+// A 4xx is temporary: the message is retried after the backoff.
+TEST_P(MailTest, MailSmtpTemporaryRejectionIsRetried) {
+  FakeSmtpServer server({.rcpt_reply = 450});
   c_->transaction([&](Connection& tx) { fabrique::mail::enqueue(tx, sample()); });
   SenderOptions options;
   options.log = [](std::string_view) {};
   MailSender sender(*db_, smtp_settings(server.port()), options);
+  const auto before = std::chrono::system_clock::now();
   const DeliveryReport report = sender.deliver_due_now();
   EXPECT_EQ(report.failed, 1u);
+  EXPECT_EQ(report.given_up, 0u);
   EXPECT_EQ(column("sent_at"), "NULL");
-  EXPECT_NE(column("last_error").find("550"), std::string::npos) << column("last_error");
-  EXPECT_TRUE(server.messages().empty());
+  EXPECT_NE(column("last_error").find("450"), std::string::npos) << column("last_error");
+  // Due again after the first backoff (a minute), not given up.
+  EXPECT_GE(column("next_attempt_at"),
+            fabrique::mail::format_utc(before + options.first_backoff - 1s));
+  EXPECT_LT(column("next_attempt_at"), std::string(fabrique::mail::kGivenUp));
+}
+
+// A network failure (nobody listening) is temporary too.
+TEST_P(MailTest, MailSmtpUnreachableServerIsRetried) {
+  unsigned short port = 0;
+  { port = FakeSmtpServer({}).port(); }  // closed: the port now refuses connections
+  c_->transaction([&](Connection& tx) { fabrique::mail::enqueue(tx, sample()); });
+  SenderOptions options;
+  options.log = [](std::string_view) {};
+  MailSender sender(*db_, smtp_settings(port), options);
+  const DeliveryReport report = sender.deliver_due_now();
+  EXPECT_EQ(report.failed, 1u);
+  EXPECT_EQ(report.given_up, 0u);
+  EXPECT_LT(column("next_attempt_at"), std::string(fabrique::mail::kGivenUp));
 }
 
 TEST_P(MailTest, MailSmtpStopCancelsADeliveryToASilentServer) {

@@ -13,11 +13,14 @@
 #include <vector>
 
 #include "accounts/repository.hpp"
+#include "cli/serve.hpp"
 #include "core/crypto.hpp"
+#include "core/time.hpp"
 #include "residency/actions.hpp"
 #include "residency/census_import.hpp"
 #include "residency/repository.hpp"
 #include "support/databases.hpp"
+#include "web/web_support.hpp"
 
 namespace fabrique::residency {
 namespace {
@@ -234,6 +237,80 @@ TEST_P(CensusImportTest, TheBackgroundJobFinishesOnItsOwnConnection) {
   while (!(free = ImportSlot::take().has_value()) && chr::steady_clock::now() < deadline)
     std::this_thread::sleep_for(chr::milliseconds(5));
   EXPECT_TRUE(free);
+}
+
+// What a process that died in the middle of an import leaves: a job row
+// "running" whose last heartbeat is `ago`.
+std::int64_t interrupted_import(store::Connection& db, chr::minutes ago) {
+  const std::int64_t id = create_import_job(db, "interrupted.csv", std::nullopt);
+  db.execute("UPDATE census_imports SET heartbeat_at = $1 WHERE id = $2",
+             {iso8601(Clock::now() - ago), id});
+  return id;
+}
+
+TEST_P(CensusImportTest, AnImportSilentForMinutesIsFailedOneThatBeatsIsLeftAlone) {
+  const std::int64_t dead = interrupted_import(*db_, chr::minutes(10));
+  // Another process's import, alive: it reported its progress moments ago.
+  const std::int64_t alive = interrupted_import(*db_, chr::minutes(10));
+  update_import_progress(*db_, alive, 5000, 1000, 1000, 0);
+
+  EXPECT_EQ(fail_abandoned_imports(*db_), std::vector<std::int64_t>{dead});
+  const auto job = find_import(*db_, dead);
+  ASSERT_TRUE(job);
+  EXPECT_EQ(job->status, ImportStatus::Failed);
+  EXPECT_TRUE(job->finished_at);
+  ASSERT_EQ(job->errors.size(), 1u);
+  EXPECT_EQ(job->errors[0].line, 0u);
+  EXPECT_TRUE(contains(job->errors[0].message.en, "interrupted")) << job->errors[0].message.en;
+  EXPECT_TRUE(contains(job->errors[0].message.fr, "interrompu")) << job->errors[0].message.fr;
+  EXPECT_EQ(find_import(*db_, alive)->status, ImportStatus::Running);
+  EXPECT_EQ(count(*db_,
+                  "SELECT COUNT(*) FROM audit_log WHERE action = 'census.import_interrupted' "
+                  "AND subject = $1",
+                  {std::to_string(dead)}),
+            1);
+
+  // Once failed, never again; the live one only once it, too, falls silent.
+  EXPECT_TRUE(fail_abandoned_imports(*db_).empty());
+  EXPECT_TRUE(
+      fail_abandoned_imports(*db_, Clock::now() + kImportSilenceLimit - chr::seconds(30)).empty());
+  EXPECT_EQ(fail_abandoned_imports(*db_, Clock::now() + kImportSilenceLimit + chr::seconds(30)),
+            std::vector<std::int64_t>{alive});
+}
+
+// A finished import and one that runs to its end are never failed: each
+// batch beats, and a done row is not running.
+TEST_P(CensusImportTest, AFinishedImportIsNeverFailedAsInterrupted) {
+  const std::int64_t id = create_import_job(*db_, "census.csv", std::nullopt);
+  ImportOptions options;
+  options.today = kToday;
+  options.batch_size = 100;
+  run_import_job(*db_, key_, id, good_file(250), options);
+  EXPECT_TRUE(fail_abandoned_imports(*db_, Clock::now() + chr::hours(24)).empty());
+  EXPECT_EQ(find_import(*db_, id)->status, ImportStatus::Done);
+}
+
+// `serve` fails what a previous run left running as it starts, and its
+// background jobs what falls silent while it runs; the import page says so.
+TEST_P(CensusImportTest, ServeFailsAnInterruptedImportAsItStarts) {
+  const std::int64_t dead = interrupted_import(*db_, chr::minutes(30));
+  test::WebPlatform web({}, database_->url());
+  EXPECT_EQ(find_import(web.db(), dead)->status, ImportStatus::Failed);
+  const auto admin =
+      web.signed_in(web.add_account("staff@example.org", accounts::Role::Administrator));
+  const std::string page = "/admin/census/imports/" + std::to_string(dead);
+  const http::Response fr = web.get(page, admin);
+  EXPECT_EQ(fr.status, 200);
+  EXPECT_TRUE(contains(fr.body, "import a été interrompu (le serveur")) << fr.body;
+  // The page speaks the account's language.
+  const auto english = web.signed_in(
+      web.add_account("staff-en@example.org", accounts::Role::Administrator, "Staff", Lang::En));
+  const http::Response en = web.get(page, english);
+  EXPECT_TRUE(contains(en.body, "The import was interrupted")) << en.body;
+
+  const std::int64_t later = interrupted_import(web.db(), chr::minutes(5));
+  cli::run_background_jobs(web.db());
+  EXPECT_EQ(find_import(web.db(), later)->status, ImportStatus::Failed);
 }
 
 TEST_P(CensusImportTest, OnlyHashesAreStoredNeverTheClearValues) {

@@ -20,6 +20,8 @@
 
 #include "store/backup.hpp"
 #include "store/migrations.hpp"
+#include "store/pool.hpp"
+#include "store/postgres.hpp"
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
 #include "support/databases.hpp"
@@ -784,6 +786,38 @@ TEST_P(PostgresStoreTest, ReconnectsAfterTheServerDropsTheConnection) {
   }),
                StoreError);
   EXPECT_EQ(count(*victim, "t"), 0);
+}
+
+// The pool hands on no connection the server has closed: one closed while it
+// sat idle is replaced before the next request takes it (that request's
+// first statement works), and one found closed by a failed statement is
+// dropped when given back.
+TEST_P(PostgresStoreTest, PoolReplacesAConnectionTheServerClosed) {
+  auto db = fresh_database();
+  fabrique::store::Pool pool(*db, 1);
+  const std::string terminate = "SELECT pg_terminate_backend(CAST($1 AS INTEGER), 5000)";
+  Value idle_pid;
+  {
+    auto lease = pool.acquire();
+    idle_pid = lease->query("SELECT pg_backend_pid()").at(0).at(0);
+  }
+  EXPECT_EQ(db->connect()->query(terminate, {idle_pid}).at(0).at(0), Value(std::int64_t{1}));
+  Value busy_pid;
+  {
+    auto lease = pool.acquire();
+    EXPECT_EQ(lease->query("SELECT $1", {std::int64_t{1}}).at(0).at(0), Value(std::int64_t{1}));
+    busy_pid = lease->query("SELECT pg_backend_pid()").at(0).at(0);
+    EXPECT_NE(busy_pid, idle_pid);
+    db->connect()->query(terminate, {busy_pid});
+    EXPECT_THROW(lease->query("SELECT $1", {std::int64_t{2}}), StoreError);
+    EXPECT_FALSE(fabrique::store::connection_alive(*lease));
+  }
+  {
+    auto lease = pool.acquire();  // a size of 1: the dropped one's place was freed
+    EXPECT_TRUE(fabrique::store::connection_alive(*lease));
+    EXPECT_EQ(lease->query("SELECT $1", {std::int64_t{3}}).at(0).at(0), Value(std::int64_t{3}));
+    EXPECT_NE(lease->query("SELECT pg_backend_pid()").at(0).at(0), busy_pid);
+  }
 }
 
 // While another server holds the migration lock, migrate() waits: here the

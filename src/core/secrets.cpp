@@ -1,4 +1,4 @@
-#include "web/app.hpp"
+#include "core/secrets.hpp"
 
 #include <sys/stat.h>
 
@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace fabrique::web {
+namespace fabrique {
 
 namespace {
 
@@ -75,4 +75,4 @@ std::filesystem::path default_secret_file(const std::string& database_url) {
   return file + ".secret";
 }
 
-}  // namespace fabrique::web
+}  // namespace fabrique
