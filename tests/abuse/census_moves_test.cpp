@@ -15,7 +15,7 @@
 
 #include "accounts/repository.hpp"
 #include "budgets/repository.hpp"
-#include "budgets/voting.hpp"
+#include "budgets/counter_actions.hpp"
 #include "core/crypto.hpp"
 #include "residency/actions.hpp"
 #include "residency/census_import.hpp"

@@ -5,7 +5,8 @@
 // sealing, bulk paper ballots, and ballot secrecy: nothing in the ballot
 // rows names, dates or orders a voter, and no row can be matched to a
 // person without the instance's ballot key (nor with it once sealed).
-#include "budgets/voting.hpp"
+#include "budgets/counter_actions.hpp"
+#include "budgets/ballot_repository.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
