@@ -165,22 +165,26 @@ void seal_ballots(store::Connection& db, std::int64_t process_id) {
   // Sealed keys start with "sealed:" so a second run leaves them alone. Rows
   // are rewritten one by one with fresh random keys; on SQLite, secure_delete
   // overwrites the old key bytes in the database file.
-  db.transaction([&](store::Connection& tx) {
-    // In key order, not the table's physical order: on PostgreSQL rewritten
-    // rows land in the order they are updated, which must not be casting order.
-    const auto rows = tx.query(
-        "SELECT ballot_key FROM budget_ballots WHERE process_id = $1 AND ballot_key NOT LIKE "
-        "'sealed:%' ORDER BY ballot_key",
-        {process_id});
-    // The receipt's hash goes too: the receipt stays checkable (in
-    // budget_receipts, which points to no ballot), but no longer leads to a
-    // ballot, not even with the receipt code and the instance's keys.
-    for (const Row& row : rows)
-      tx.execute(
-          "UPDATE budget_ballots SET ballot_key = $2, receipt_hash = $3 WHERE ballot_key = $1",
-          {text(row.at(0)), "sealed:" + crypto::random_token(24),
-           "sealed:" + crypto::random_token(24)});
-  });
+  for (bool more = true; more;) {
+    db.transaction([&](store::Connection& tx) {
+      // In key order, not the table's physical order: on PostgreSQL rewritten
+      // rows land in the order they are updated, which must not be casting order.
+      const auto rows = tx.query(
+          "SELECT ballot_key FROM budget_ballots WHERE process_id = $1 AND ballot_key NOT LIKE "
+          "'sealed:%' ORDER BY ballot_key LIMIT " +
+              std::to_string(kSealBatch),
+          {process_id});
+      more = rows.size() == kSealBatch;
+      // The receipt's hash goes too: the receipt stays checkable (in
+      // budget_receipts, which points to no ballot), but no longer leads to a
+      // ballot, not even with the receipt code and the instance's keys.
+      for (const Row& row : rows)
+        tx.execute(
+            "UPDATE budget_ballots SET ballot_key = $2, receipt_hash = $3 WHERE ballot_key = $1",
+            {text(row.at(0)), "sealed:" + crypto::random_token(24),
+             "sealed:" + crypto::random_token(24)});
+    });
+  }
 }
 
 }  // namespace fabrique::budgets

@@ -99,7 +99,12 @@ std::optional<std::int64_t> district_of_live_entry(store::Connection& db,
 // After the vote has closed: replaces every ballot key of the process, and
 // every ballot's receipt hash, by random values, so that from then on not
 // even the instance's keys link a ballot to a person or to a receipt
-// (receipts stay checkable in budget_receipts). Idempotent.
+// (receipts stay checkable in budget_receipts). Idempotent. In short
+// transactions of kSealBatch ballots each, so that sealing 100,000 ballots
+// never holds SQLite's write lock for long (a reader of the keys may see
+// some sealed and some not: sealing is idempotent, and the count's claim
+// keeps the box closed meanwhile).
+inline constexpr std::size_t kSealBatch = 1000;
 void seal_ballots(store::Connection& db, std::int64_t process_id);
 
 }  // namespace fabrique::budgets

@@ -61,11 +61,13 @@ bool count_claimed(store::Connection& db, const CountClaim& claim, const std::st
                    const std::optional<audit::Entry>& audit_entry) {
   try {
     const std::vector<ResultRow> rows = compute(db, claim.process_id);
+    // Counted: the ballots are sealed (in short transactions of their own;
+    // the claim keeps the box closed), then the results written at once.
+    seal_ballots(db, claim.process_id);
     bool written = false;
     db.transaction([&](store::Connection& tx) {
       if (!finish_count(tx, claim, now)) return;
       replace_results(tx, claim.process_id, now, rows);
-      seal_ballots(tx, claim.process_id);
       if (audit_entry) audit::record(tx, *audit_entry);
       written = true;
     });

@@ -5,9 +5,11 @@
 // A count claims the process (a short transaction), reads the ballots and
 // counts every budget under the process's rule and the others (outside any
 // transaction: ~2 s on 100,000 ballots, during which SQLite's write lock
-// stays free for everyone else), then writes the results, counted_at and the
-// sealed ballots in one short transaction (results_repository.hpp explains
-// the claim). A count that fails gives the claim up and changes nothing.
+// stays free for everyone else), seals the ballots (in short transactions of
+// kSealBatch ballots), then writes the results and counted_at in one short
+// transaction (results_repository.hpp explains the claim). A count that fails
+// gives the claim up and changes nothing; one that dies after sealing is
+// redone when its claim goes stale (sealed ballots count the same).
 #pragma once
 
 #include <string>

@@ -9,8 +9,10 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include "accounts/repository.hpp"
 #include "audit/audit.hpp"
 #include "budgets/ballot_repository.hpp"
+#include "budgets/process_actions.hpp"
 #include "budgets/results_actions.hpp"
 #include "budgets/results_repository.hpp"
 #include "budgets/results_support.hpp"
@@ -269,6 +271,41 @@ TEST_P(BudgetResults, ARecountShowsThePreviousCountUntilItWritesAndADeadClaimIsT
   db().transaction(
       [&](store::Connection& tx) { EXPECT_FALSE(finish_count(tx, *recount.claim, later)); });
   EXPECT_EQ(reload(s.process).counted_at, much_later);
+}
+
+// Defence in depth: the staff's actions ask allows() themselves.
+TEST_P(BudgetResults, TheStaffActionsRefuseAnAccountThatDoesNotManageBudgets) {
+  auto s = test::closed_vote(db(), "quartiers");
+  const auto account = [&](const std::string& email, accounts::Role role) {
+    return *accounts::find_account(
+        db(), accounts::insert_account(db(), email, "x", email, role, Lang::Fr));
+  };
+  const accounts::Account resident = account("resident@example.org", accounts::Role::Resident);
+  const accounts::Account admin = account("admin@example.org", accounts::Role::Administrator);
+  EXPECT_THROW(count_by_staff(db(), resident, s.process, kAfterClose), CountError);
+  EXPECT_FALSE(reload(s.process).counted_at);
+  count_by_staff(db(), admin, s.process, kAfterClose);
+  EXPECT_EQ(reload(s.process).counted_at, kAfterClose);
+  EXPECT_THROW(publish_by_staff(db(), resident, s.process, kAfterClose), CountError);
+  EXPECT_FALSE(reload(s.process).published_at);
+  publish_by_staff(db(), admin, s.process, kAfterClose);
+  EXPECT_TRUE(reload(s.process).published_at);
+  const auto audited = [&](const std::string& action) {
+    return store::integer(
+        db().query("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND actor_account_id = $2",
+                   {action, admin.id})
+            .at(0)
+            .at(0));
+  };
+  EXPECT_EQ(audited("budget.count"), 1);
+  EXPECT_EQ(audited("budget.publish"), 1);
+
+  const ProcessForm form = form_of(reload(s.process));
+  EXPECT_EQ(create_process(db(), resident, form).outcome, ProcessOutcome::NotAllowed);
+  EXPECT_EQ(edit_process(db(), resident, reload(s.process), form, kAfterClose).outcome,
+            ProcessOutcome::NotAllowed);
+  EXPECT_EQ(open_next_phase_now(db(), resident, reload(s.process), kAfterClose).outcome,
+            ProcessOutcome::NotAllowed);
 }
 
 FABRIQUE_INSTANTIATE_ON_BACKENDS(BudgetResults);
