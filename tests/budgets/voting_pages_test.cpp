@@ -11,8 +11,8 @@
 #include <string>
 
 #include "budgets/ballot_repository.hpp"
-#include "budgets/repository.hpp"
 #include "budgets/counter_actions.hpp"
+#include "budgets/repository.hpp"
 #include "core/time.hpp"
 #include "residency/actions.hpp"
 #include "residency/census_import.hpp"
