@@ -43,7 +43,7 @@
 #include <vector>
 
 #include "ballot_load.hpp"
-#include "budgets/ballots_store.hpp"
+#include "budgets/ballot_repository.hpp"
 #include "cli/serve.hpp"
 #include "store/migrations.hpp"
 #include "support/budget_seed.hpp"

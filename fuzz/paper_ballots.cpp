@@ -1,4 +1,5 @@
-// libFuzzer target for the pure readers of ballots (src/budgets/ballot.cpp):
+// libFuzzer target for the pure readers of ballots (src/budgets/ballot_rules.cpp,
+// src/budgets/paper_ballots.cpp):
 // the file of paper ballots, the "Projects" cell of a paper ballot, and the
 // ballot form (online and at the counter).
 //
@@ -31,7 +32,8 @@
 #include <string_view>
 #include <vector>
 
-#include "budgets/ballot.hpp"
+#include "budgets/ballot_rules.hpp"
+#include "budgets/paper_ballots.hpp"
 #include "residency/rules.hpp"
 
 namespace {

@@ -16,7 +16,6 @@
 #include <string_view>
 #include <vector>
 
-#include "budgets/ballots_store.hpp"
 #include "budgets/model.hpp"
 #include "pb/model.hpp"
 #include "pb/rules.hpp"

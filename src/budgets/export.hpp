@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "budgets/model.hpp"
-#include "budgets/results_store.hpp"
+#include "budgets/results_repository.hpp"
 
 namespace fabrique::budgets {
 

@@ -1,5 +1,7 @@
 #include "budgets/model.hpp"
 
+#include <charconv>
+
 namespace fabrique::budgets {
 
 const Unit* Process::unit(std::int64_t unit_id) const {
@@ -240,6 +242,64 @@ std::string format_amount(Amount amount, Lang lang) {
   }
   if (amount < 0) grouped = "-" + grouped;
   return lang == Lang::Fr ? grouped + "\u00a0€" : "€" + grouped;
+}
+
+std::string_view channel_name(Channel channel) {
+  switch (channel) {
+    case Channel::Online:
+      return "online";
+    case Channel::Paper:
+      return "paper";
+    case Channel::Assisted:
+      return "assisted";
+  }
+  return "online";
+}
+
+std::optional<Channel> parse_channel(std::string_view name) {
+  for (Channel c : {Channel::Online, Channel::Paper, Channel::Assisted})
+    if (channel_name(c) == name) return c;
+  return std::nullopt;
+}
+
+std::string choices_to_text(const std::vector<Choice>& choices, bool with_points) {
+  std::string out;
+  for (const Choice& choice : choices) {
+    if (!out.empty()) out += ' ';
+    out += std::to_string(choice.project_id);
+    if (with_points) out += ':' + std::to_string(choice.points);
+  }
+  return out;
+}
+
+std::optional<std::int64_t> parse_id(const std::string& text) {
+  std::int64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+std::optional<std::vector<Choice>> choices_from_text(const std::string& text) {
+  std::vector<Choice> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(start, end - start);
+    const std::size_t colon = item.find(':');
+    Choice choice;
+    const auto id = parse_id(item.substr(0, colon));
+    if (!id) return std::nullopt;
+    choice.project_id = *id;
+    if (colon != std::string::npos) {
+      const auto points = parse_id(item.substr(colon + 1));
+      if (!points) return std::nullopt;
+      choice.points = *points;
+    }
+    out.push_back(choice);
+    start = end + 1;
+  }
+  return out;
 }
 
 }  // namespace fabrique::budgets

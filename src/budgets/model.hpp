@@ -1,7 +1,9 @@
 // Participatory budgeting: a process (the city's budget, its districts'
 // shares, the phases, who takes part, how ballots look and how they are
 // counted), the projects residents propose, and their review and
-// implementation. Ballots and the count live in ballot.hpp and count.hpp.
+// implementation; the roll and the ballots as stored, and who votes. Types
+// only: the decisions are in *_rules.hpp, the storage in *repository.hpp,
+// what people do in *_actions.hpp, the count in count.hpp.
 #pragma once
 
 #include <cstdint>
@@ -128,6 +130,24 @@ struct Project {
   Amount cost() const { return final_cost.value_or(estimated_cost); }
 };
 
+// Projects by id: at least a ballot's candidates and whatever a ballot
+// names (so that a refusal can say what the named project is).
+using ProjectIndex = std::map<std::int64_t, Project>;
+
+// An image of a project, as uploaded (its type sniffed from its bytes).
+struct StoredImage {
+  std::string content_type;
+  std::string bytes;
+};
+
+// A feasibility review's decision, as validated and stored.
+struct ReviewDecision {
+  ReviewStatus status = ReviewStatus::Submitted;
+  std::optional<Amount> final_cost;
+  std::string note;  // the public explanation
+  std::optional<std::int64_t> merged_into;
+};
+
 struct ProjectUpdate {
   std::int64_t id = 0;
   std::int64_t project_id = 0;
@@ -135,6 +155,42 @@ struct ProjectUpdate {
   std::string body_fr;
   std::string body_en;
   const std::string& body(Lang lang) const { return lang == Lang::Fr ? body_fr : body_en; }
+};
+
+// ---- Ballots and the roll (docs/ballot-secrecy.md)
+
+enum class Channel { Online, Paper, Assisted };
+
+// One choice of a ballot: a project, with the points given (cumulative
+// ballots; 1 otherwise). Choices keep the voter's order (a ranking).
+struct Choice {
+  std::int64_t project_id = 0;
+  std::int64_t points = 1;
+  bool operator==(const Choice&) const = default;
+};
+
+// A ballot holds at most this many entries (a tampered form could send more).
+inline constexpr std::size_t kMaxBallotEntries = 1000;
+
+// A ballot as stored: its budget and choices, never who cast it.
+struct StoredBallot {
+  std::int64_t unit_id = 0;
+  std::vector<Choice> choices;
+};
+
+// One ballot a person casts: for one budget (unit) of the process.
+struct UnitBallot {
+  std::int64_t unit_id = 0;
+  std::vector<Choice> choices;
+};
+
+// A person who may take part: their census entry (the one-person key), where
+// they live and when they were born. Never stored with a ballot.
+struct Voter {
+  std::int64_t census_entry_id = 0;
+  std::int64_t district_id = 0;
+  std::string birth_date;  // YYYY-MM-DD
+  Text district_name;      // for messages
 };
 
 // Names as stored and used in URLs, forms and JSON.
@@ -157,6 +213,15 @@ Text review_status_label(ReviewStatus status);
 std::string_view implementation_status_name(ImplementationStatus status);
 std::optional<ImplementationStatus> parse_implementation_status(std::string_view name);
 Text implementation_status_label(ImplementationStatus status);
+
+std::string_view channel_name(Channel channel);  // "online", "paper", "assisted"
+std::optional<Channel> parse_channel(std::string_view name);
+// "12 15:3 7" ↔ choices (":points" written only on cumulative ballots).
+std::string choices_to_text(const std::vector<Choice>& choices, bool with_points);
+std::optional<std::vector<Choice>> choices_from_text(const std::string& text);
+
+// A positive id as a URL or a form gives it ("12"); nullopt otherwise.
+std::optional<std::int64_t> parse_id(const std::string& text);
 
 // The phase at `now` (ISO 8601 UTC, compared as text).
 Phase phase_at(const Schedule& schedule, std::string_view now);

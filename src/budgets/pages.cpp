@@ -1,7 +1,6 @@
 #include "budgets/pages.hpp"
 
 #include <boost/json.hpp>
-#include <charconv>
 
 #include "budgets/repository.hpp"
 #include "core/time.hpp"
@@ -12,43 +11,49 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr Amount kLargestAmount = 1'000'000'000'000;  // 10^12: no city budget comes near
-
 std::string date_of(const std::string& iso) { return iso.substr(0, 10); }
 
-}  // namespace
+constexpr std::size_t kDescriptionShown = 240;  // bytes of a description on the ballot
 
-std::optional<Amount> parse_amount(const std::string& text, bool allow_zero) {
-  // Spaces (plain, no-break, narrow no-break), commas, dots as thousands
-  // separators and a euro sign are what people type; anything else is refused.
-  std::string digits;
-  for (std::size_t i = 0; i < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= '0' && c <= '9') {
-      digits += static_cast<char>(c);
-      ++i;
-    } else if (c == ' ' || c == ',' || c == '.' || c == '\'') {
-      ++i;
-    } else if (text.compare(i, 2, "\u00a0") == 0) {
-      i += 2;
-    } else if (text.compare(i, 3, "\u202f") == 0 || text.compare(i, 3, "€") == 0) {
-      i += 3;
-    } else {
-      return std::nullopt;
-    }
+std::string shortened(const std::string& text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t cut = limit;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "…";
+}
+
+// The ballot's candidates in the order the page lists them (title, id).
+std::vector<const Project*> candidates(const ProjectIndex& projects, const Unit& unit) {
+  std::vector<const Project*> out;
+  for (const auto& [id, project] : projects)
+    if (on_ballot(project, unit)) out.push_back(&project);
+  std::sort(out.begin(), out.end(), [](const Project* a, const Project* b) {
+    return a->title != b->title ? a->title < b->title : a->id < b->id;
+  });
+  return out;
+}
+
+// The hidden inputs that carry a choice the page does not show.
+void add_hidden(json::array& hidden, const Process& process, const std::string& prefix,
+                std::int64_t id, const std::string& value, Amount cost) {
+  std::string name;
+  switch (process.ballot_type) {
+    case BallotType::Approval:
+    case BallotType::Knapsack:
+      hidden.push_back(json::object{
+          {"name", project_field(prefix)}, {"value", std::to_string(id)}, {"cost", cost}});
+      return;
+    case BallotType::Cumulative:
+      name = points_field(prefix, id);
+      break;
+    case BallotType::Ranked:
+      name = rank_field(prefix, id);
+      break;
   }
-  if (digits.empty() || digits.size() > 13) return std::nullopt;
-  const Amount value = std::stoll(digits);
-  if (value > kLargestAmount || (value == 0 && !allow_zero)) return std::nullopt;
-  return value;
+  hidden.push_back(json::object{{"name", name}, {"value", value}, {"cost", cost}});
 }
 
-std::optional<std::int64_t> parse_id(const std::string& text) {
-  std::int64_t id = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
-}
+}  // namespace
 
 std::optional<Process> process_of(web::Context& ctx) {
   const auto slug = ctx.request.params.find("slug");
@@ -64,6 +69,11 @@ http::Response process_not_found(web::Context& ctx) {
 http::Response project_not_found(web::Context& ctx) {
   return ctx.error(404, {"There is no such project in this participatory budget.",
                          "Ce projet n'existe pas dans ce budget participatif."});
+}
+
+http::Response not_allowed(web::Context& ctx) {
+  return ctx.error(403, {"Your account does not give access to this page.",
+                         "Votre compte ne donne pas accès à cette page."});
 }
 
 Phase current_phase(const Process& process) { return phase_at(process.schedule, now_iso8601()); }
@@ -159,6 +169,105 @@ json::object project_view(const Process& process, const Project& project, Lang l
   }
   if (project.spent) view["spent_text"] = format_amount(*project.spent, lang);
   return view;
+}
+
+// ---- The ballot form, shared by the resident's ballot and the counter
+
+json::object meter_view(const Process& process, const Meter& meter, Lang lang) {
+  return json::object{{"total", meter.total},
+                      {"amount", meter.amount},
+                      {"shown_value", std::min(meter.total, meter.amount)},
+                      {"total_text", format_amount(meter.total, lang)},
+                      {"amount_text", format_amount(meter.amount, lang)},
+                      {"remaining_text", format_amount(meter.remaining, lang)},
+                      {"over_by_text", format_amount(meter.over_by, lang)},
+                      {"percent", meter.percent},
+                      {"over", meter.over},
+                      {"knapsack", process.ballot_type == BallotType::Knapsack},
+                      {"chosen", meter.chosen},
+                      {"cumulative", process.ballot_type == BallotType::Cumulative},
+                      {"points_used", meter.points_used},
+                      {"points_total", meter.points_total},
+                      {"points_left", meter.points_left},
+                      {"points_over", meter.points_used > meter.points_total}};
+}
+
+json::object ballot_fields_view(const BallotState& s, Lang lang) {
+  const Process& process = *s.process;
+  const Unit& unit = *s.unit;
+  const bool approval =
+      process.ballot_type == BallotType::Approval || process.ballot_type == BallotType::Knapsack;
+  std::map<std::string, std::vector<std::string>> by_field;
+  for (const BallotError& e : s.errors) by_field[e.field].push_back(e.message.in(lang));
+  const std::string whole = choices_field(s.prefix);
+
+  json::array shown, hidden;
+  std::int64_t total = 0;
+  for (const Project* project : candidates(*s.projects, unit)) {
+    ++total;
+    const auto entered = s.entered.find(project->id);
+    const std::string value = entered == s.entered.end() ? std::string() : entered->second;
+    if (!matches_filter(*project, s.search, s.max_cost)) {
+      if (!value.empty())
+        add_hidden(hidden, process, s.prefix, project->id, value, project->cost());
+      continue;
+    }
+    const std::string id = input_id(s.prefix, project->id);
+    std::string name = project_field(s.prefix);
+    if (process.ballot_type == BallotType::Cumulative) name = points_field(s.prefix, project->id);
+    if (process.ballot_type == BallotType::Ranked) name = rank_field(s.prefix, project->id);
+    json::object item{
+        {"id", project->id},
+        {"input_id", id},
+        {"name", name},
+        {"title", project->title},
+        {"description", shortened(project->description, kDescriptionShown)},
+        {"url", "/budgets/" + process.slug + "/projects/" + std::to_string(project->id)},
+        {"cost", project->cost()},
+        {"cost_text", format_amount(project->cost(), lang)},
+        {"checked", !value.empty()},
+        {"value", value}};
+    if (const auto error = by_field.find(id); error != by_field.end()) {
+      std::string message;
+      for (const std::string& m : error->second) message += (message.empty() ? "" : " ") + m;
+      item["input_error"] = message;
+    }
+    shown.push_back(std::move(item));
+  }
+  json::array choice_errors;
+  if (const auto found = by_field.find(whole); found != by_field.end())
+    for (const std::string& m : found->second) choice_errors.push_back(json::value(m));
+  const Meter meter = budget_meter(process, unit, *s.projects, s.choices);
+  json::object view{{"prefix", s.prefix},
+                    {"choices_id", whole},
+                    {"legend", unit.name(lang)},
+                    {"instructions", ballot_instructions(process, unit).in(lang)},
+                    {"type", ballot_type_name(process.ballot_type)},
+                    {"approval", approval},
+                    {"numeric", !approval},
+                    {"points", process.ballot_type == BallotType::Cumulative},
+                    {"rank", process.ballot_type == BallotType::Ranked},
+                    {"points_total", process.points_total},
+                    {"max_rank", std::max<std::int64_t>(process.max_choices, 1)},
+                    {"projects", std::move(shown)},
+                    {"has_projects", total > 0},
+                    {"none_shown", total > 0 && shown.empty()},
+                    {"total_count", total},
+                    {"hidden", std::move(hidden)},
+                    {"has_choice_errors", !choice_errors.empty()},
+                    {"choice_errors", std::move(choice_errors)},
+                    {"meter", meter_view(process, meter, lang)}};
+  view["hidden_count"] = static_cast<std::int64_t>(view["hidden"].as_array().size());
+  view["has_hidden"] = !view["hidden"].as_array().empty();
+  return view;
+}
+
+// Errors for the summary at the top of a page, each linking to its input.
+json::array ballot_errors_summary(const std::vector<BallotError>& errors, Lang lang) {
+  json::array out;
+  for (const BallotError& e : errors)
+    out.push_back(json::object{{"field", e.field}, {"message", e.message.in(lang)}});
+  return out;
 }
 
 }  // namespace fabrique::budgets

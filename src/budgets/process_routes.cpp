@@ -10,11 +10,10 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include "budgets/pages.hpp"
-#include "budgets/process_rules.hpp"
+#include "budgets/process_actions.hpp"
 #include "budgets/repository.hpp"
 #include "budgets/routes.hpp"
 #include "core/time.hpp"
-#include "residency/repository.hpp"
 #include "web/view.hpp"
 
 namespace fabrique::budgets {
@@ -26,13 +25,6 @@ using web::Context;
 namespace {
 
 constexpr std::size_t kProjectsPerPage = 100;
-
-std::vector<DistrictChoice> district_choices(store::Connection& db) {
-  std::vector<DistrictChoice> out;
-  for (const auto& d : residency::list_districts(db))
-    out.push_back({d.id, d.slug, d.name_fr, d.name_en});
-  return out;
-}
 
 ProcessForm read_form(const web::Form& form, const std::vector<DistrictChoice>& districts) {
   ProcessForm f;
@@ -225,12 +217,6 @@ json::array process_cards(Context& ctx) {
   return out;
 }
 
-void audit_process(Context& ctx, const std::string& action, const Process& p) {
-  ctx.audit(action, p.slug,
-            std::string(ballot_type_name(p.ballot_type)) + ", " + std::string(rule_name(p.rule)) +
-                ", " + std::to_string(p.total_amount));
-}
-
 }  // namespace
 
 void register_process_routes(web::Site& site) {
@@ -269,18 +255,11 @@ void register_process_routes(web::Site& site) {
            [](Context& ctx) { return form_page(ctx, blank_form(), {}, std::nullopt, 200); });
 
   site.post("/admin/budgets/new", Permission::ManageBudgets, [](Context& ctx) {
-    const auto districts = district_choices(ctx.db);
-    const ProcessForm form = read_form(ctx.form, districts);
-    ProcessValidation result = validate_process(form, districts);
-    if (result.errors.empty() && find_process(ctx.db, result.process.slug))
-      result.errors["slug"] = {"Another participatory budget already uses this address name.",
-                               "Un autre budget participatif utilise déjà ce nom d'adresse."};
-    if (!result.errors.empty()) return form_page(ctx, form, result.errors, std::nullopt, 422);
-    // The audit entry commits with the change (Context::audit writes on ctx.db).
-    ctx.db.transaction([&](store::Connection& tx) {
-      insert_process(tx, result.process);
-      audit_process(ctx, "budget.process.create", result.process);
-    });
+    const ProcessForm form = read_form(ctx.form, district_choices(ctx.db));
+    const ProcessResult result = create_process(ctx.db, *ctx.viewer.account, form);
+    if (result.outcome == ProcessOutcome::InvalidForm)
+      return form_page(ctx, form, result.errors, std::nullopt, 422);
+    if (result.outcome != ProcessOutcome::Done) return not_allowed(ctx);
     ctx.flash({"The participatory budget is set up.", "Le budget participatif est créé."});
     return ctx.redirect("/admin/budgets/" + result.process.slug + "/edit");
   });
@@ -294,33 +273,26 @@ void register_process_routes(web::Site& site) {
   site.post("/admin/budgets/{slug}/edit", Permission::ManageBudgets, [](Context& ctx) {
     const auto process = process_of(ctx);
     if (!process) return process_not_found(ctx);
-    const auto districts = district_choices(ctx.db);
-    const ProcessForm form = read_form(ctx.form, districts);
-    ProcessValidation result = validate_edit(*process, form, districts, now_iso8601());
-    if (!result.errors.empty()) return form_page(ctx, form, result.errors, process, 422);
-    ctx.db.transaction([&](store::Connection& tx) {
-      update_process(tx, result.process);
-      for (const Unit& unit : result.process.units) update_unit_amount(tx, unit.id, unit.amount);
-      audit_process(ctx, "budget.process.edit", result.process);
-    });
+    const ProcessForm form = read_form(ctx.form, district_choices(ctx.db));
+    const ProcessResult result =
+        edit_process(ctx.db, *ctx.viewer.account, *process, form, now_iso8601());
+    if (result.outcome == ProcessOutcome::InvalidForm)
+      return form_page(ctx, form, result.errors, process, 422);
+    if (result.outcome != ProcessOutcome::Done) return not_allowed(ctx);
     ctx.flash({"The changes are saved.", "Les modifications sont enregistrées."});
     return ctx.redirect("/admin/budgets/" + process->slug + "/edit");
   });
 
   site.post("/admin/budgets/{slug}/next-phase", Permission::ManageBudgets, [](Context& ctx) {
-    auto process = process_of(ctx);
+    const auto process = process_of(ctx);
     if (!process) return process_not_found(ctx);
     const std::string now = now_iso8601();
-    const auto next = open_next_phase(process->schedule, now);
-    if (!next)
+    const ProcessResult result = open_next_phase_now(ctx.db, *ctx.viewer.account, *process, now);
+    if (result.outcome == ProcessOutcome::LastPhase)
       return ctx.error(409, {"This participatory budget is in its last phase.",
                              "Ce budget participatif est dans sa dernière phase."});
-    process->schedule = *next;
-    const Phase phase = phase_at(*next, now);
-    ctx.db.transaction([&](store::Connection& tx) {
-      update_process(tx, *process);
-      ctx.audit("budget.process.phase", process->slug, std::string(phase_name(phase)));
-    });
+    if (result.outcome != ProcessOutcome::Done) return not_allowed(ctx);
+    const Phase phase = phase_at(result.process.schedule, now);
     ctx.flash({"Phase opened: " + phase_label(phase).en + ".",
                "Phase ouverte : " + phase_label(phase).fr + "."});
     return ctx.redirect("/admin/budgets/" + process->slug + "/edit");

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "budgets/pages.hpp"
+#include "core/money.hpp"
 #include "core/time.hpp"
 
 namespace fabrique::budgets {

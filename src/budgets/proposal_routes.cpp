@@ -12,7 +12,8 @@
 #include <boost/json.hpp>
 
 #include "budgets/pages.hpp"
-#include "budgets/proposals.hpp"
+#include "budgets/proposal_actions.hpp"
+#include "budgets/proposal_repository.hpp"
 #include "budgets/repository.hpp"
 #include "budgets/routes.hpp"
 #include "core/time.hpp"
@@ -175,8 +176,7 @@ http::Response refusal(Context& ctx, const Process& process, Outcome outcome) {
     case Outcome::InvalidForm:
       break;
   }
-  return ctx.error(403, {"Your account does not give access to this page.",
-                         "Votre compte ne donne pas accès à cette page."});
+  return not_allowed(ctx);
 }
 
 http::Response propose_get(Context& ctx) {
@@ -189,14 +189,8 @@ http::Response propose_post(Context& ctx) {
   const auto process = process_of(ctx);
   if (!process) return process_not_found(ctx);
   const Submission submission = read_submission(ctx.form);
-  ActionResult result;
-  ctx.db.transaction([&](store::Connection& tx) {
-    result = submit_proposal(tx, *process, *ctx.viewer.account, submission, now_iso8601());
-    if (result.outcome == Outcome::Done)
-      ctx.audit("budget.proposal.submit", std::to_string(result.project_id),
-                "process=" + process->slug + "; unit=" + submission.form.unit +
-                    "; image=" + (submission.image.empty() ? "no" : "yes"));
-  });
+  const ActionResult result =
+      submit_proposal(ctx.db, *process, *ctx.viewer.account, submission, now_iso8601());
   switch (result.outcome) {
     case Outcome::Done:
       ctx.flash(
@@ -243,14 +237,8 @@ http::Response edit_post(Context& ctx) {
   const auto project = project_of(ctx, *process);
   if (!project) return project_not_found(ctx);
   const Submission submission = read_submission(ctx.form);
-  ActionResult result;
-  ctx.db.transaction([&](store::Connection& tx) {
-    result =
-        edit_proposal(tx, *process, *ctx.viewer.account, project->id, submission, now_iso8601());
-    if (result.outcome == Outcome::Done)
-      ctx.audit("budget.proposal.edit", std::to_string(project->id),
-                "process=" + process->slug + "; unit=" + submission.form.unit);
-  });
+  const ActionResult result =
+      edit_proposal(ctx.db, *process, *ctx.viewer.account, project->id, submission, now_iso8601());
   if (result.outcome == Outcome::Done) {
     ctx.flash({"Your changes are saved.", "Vos modifications sont enregistrées."});
     return ctx.redirect(project_path(*process, project->id));
@@ -337,7 +325,9 @@ http::Response follow_post(Context& ctx) {
   const auto project = project_of(ctx, *process);
   if (!project) return project_not_found(ctx);
   const bool follow = ctx.form.get("follow") == "1";
-  set_following(ctx.db, project->id, ctx.viewer.account->id, follow);
+  const ActionResult result =
+      follow_project(ctx.db, *process, *ctx.viewer.account, project->id, follow);
+  if (result.outcome != Outcome::Done) return refusal(ctx, *process, result.outcome);
   ctx.flash(follow ? Text{"You follow this project: each public update will reach you by e-mail.",
                           "Vous suivez ce projet : chaque nouvelle publiée vous parviendra par "
                           "e-mail."}
@@ -440,16 +430,6 @@ http::Response review_get(Context& ctx) {
   return review_page(ctx, *process, *project, review_form_of(*project), {}, 200);
 }
 
-std::string review_detail(const Project& before, const ReviewForm& form) {
-  std::string detail =
-      "decision=" + form.decision + "; before=" + std::string(review_status_name(before.status));
-  if (form.decision == "feasible")
-    detail += "; final_cost=" +
-              (form.final_cost.empty() ? std::to_string(before.estimated_cost) : form.final_cost);
-  if (form.decision == "merge") detail += "; into=" + form.merge_into;
-  return detail;
-}
-
 http::Response review_post(Context& ctx) {
   const auto process = process_of(ctx);
   if (!process) return process_not_found(ctx);
@@ -457,13 +437,8 @@ http::Response review_post(Context& ctx) {
   if (!project) return project_not_found(ctx);
   const ReviewForm form{ctx.form.get("decision"), ctx.form.get("final_cost"), ctx.form.get("note"),
                         ctx.form.get("merge_into")};
-  ActionResult result;
-  ctx.db.transaction([&](store::Connection& tx) {
-    result = review_project(tx, *process, *ctx.viewer.account, project->id, form,
-                            ctx.app.config.public_url, now_iso8601());
-    if (result.outcome == Outcome::Done)
-      ctx.audit("budget.review", std::to_string(project->id), review_detail(*project, form));
-  });
+  const ActionResult result = review_project(ctx.db, *process, *ctx.viewer.account, project->id,
+                                             form, ctx.app.config.public_url, now_iso8601());
   if (result.mails > 0) ctx.app.mail_queued();
   switch (result.outcome) {
     case Outcome::Done:
@@ -543,18 +518,11 @@ http::Response tracking_post(Context& ctx) {
                               ctx.form.get("spent")};
   const UpdateForm update{ctx.form.get("posted_on"), ctx.form.get("body_fr"),
                           ctx.form.get("body_en")};
-  ActionResult result;
-  ctx.db.transaction([&](store::Connection& tx) {
-    const accounts::Account& me = *ctx.viewer.account;
-    const std::string url = ctx.app.config.public_url;
-    result = posting_update ? post_update(tx, *process, me, project->id, update, url, now_iso8601())
-                            : update_tracking(tx, *process, me, project->id, tracking);
-    if (result.outcome != Outcome::Done) return;
-    ctx.audit("budget.tracking", std::to_string(project->id),
-              posting_update ? "update; followers_mailed=" + std::to_string(result.mails)
-                             : "status=" + tracking.status + "; progress=" + tracking.progress +
-                                   "; spent=" + tracking.spent);
-  });
+  const accounts::Account& me = *ctx.viewer.account;
+  const ActionResult result = posting_update
+                                  ? post_update(ctx.db, *process, me, project->id, update,
+                                                ctx.app.config.public_url, now_iso8601())
+                                  : update_tracking(ctx.db, *process, me, project->id, tracking);
   if (result.mails > 0) ctx.app.mail_queued();
   switch (result.outcome) {
     case Outcome::Done:

@@ -1,5 +1,6 @@
 #include "budgets/repository.hpp"
 
+#include "budgets/results_repository.hpp"
 #include "core/time.hpp"
 #include "store/values.hpp"
 
@@ -39,7 +40,8 @@ Process to_process(const Row& row) {
   p.max_choices = static_cast<int>(integer(row.at(16)));
   p.points_total = static_cast<int>(integer(row.at(17)));
   p.rule = parse_rule(text(row.at(18))).value_or(CountingRule::Greedy);
-  p.counted_at = optional_text(row.at(19));
+  p.counted_at =
+      counted_at_of(optional_text(row.at(19)));  // a running count's claim: what it redoes
   p.published_at = optional_text(row.at(20));
   return p;
 }
@@ -186,18 +188,6 @@ void update_unit_amount(store::Connection& db, std::int64_t unit_id, Amount amou
   db.execute("UPDATE budget_units SET amount = $2 WHERE id = $1", {unit_id, amount});
 }
 
-void set_counted(store::Connection& db, std::int64_t process_id,
-                 const std::optional<std::string>& at) {
-  db.execute("UPDATE budget_processes SET counted_at = $2 WHERE id = $1",
-             {process_id, nullable(at)});
-}
-
-void set_published(store::Connection& db, std::int64_t process_id,
-                   const std::optional<std::string>& at) {
-  db.execute("UPDATE budget_processes SET published_at = $2 WHERE id = $1",
-             {process_id, nullable(at)});
-}
-
 namespace {
 
 // The WHERE clause of `filter`, its parameters appended to `params` ($1 is the process).
@@ -295,6 +285,51 @@ std::int64_t count_projects(store::Connection& db, std::int64_t process_id,
       db.query("SELECT COUNT(*) FROM budget_projects WHERE process_id = $1", {process_id})
           .at(0)
           .at(0));
+}
+
+// The chosen projects, fetched by id: what check_choices needs to judge a
+// ballot, without reading the whole list (a ballot is cast in one query).
+ProjectIndex chosen_projects(store::Connection& db, std::int64_t process_id,
+                             const std::vector<std::int64_t>& ids) {
+  ProjectIndex out;
+  if (ids.empty()) return out;
+  std::vector<Value> params{process_id};
+  std::string sql =
+      "SELECT id, unit_id, title, estimated_cost, final_cost, status FROM budget_projects WHERE "
+      "process_id = $1 AND id IN (";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    params.emplace_back(ids[i]);
+    sql += (i ? ", $" : "$") + std::to_string(params.size());
+  }
+  sql += ")";
+  for (const Row& row : db.query(sql, params)) {
+    Project p;
+    p.id = integer(row.at(0));
+    p.process_id = process_id;
+    p.unit_id = integer(row.at(1));
+    p.title = text(row.at(2));
+    p.estimated_cost = integer(row.at(3));
+    p.final_cost = optional_integer(row.at(4));
+    p.status = parse_review_status(text(row.at(5))).value_or(ReviewStatus::Submitted);
+    out.emplace(p.id, std::move(p));
+  }
+  return out;
+}
+
+ProjectIndex ballot_projects(store::Connection& db, const Process& process, const Unit& unit,
+                             const std::vector<std::int64_t>& named) {
+  ProjectFilter filter;
+  filter.unit_id = unit.id;
+  filter.statuses = {ReviewStatus::Feasible};
+  ProjectIndex out;
+  for (Project& p : list_projects(db, process.id, filter)) out.emplace(p.id, std::move(p));
+  std::vector<std::int64_t> missing;
+  for (std::int64_t id : named)
+    if (!out.contains(id)) missing.push_back(id);
+  if (missing.size() > kMaxBallotEntries) missing.resize(kMaxBallotEntries);
+  for (auto& [id, project] : chosen_projects(db, process.id, missing))
+    out.emplace(id, std::move(project));
+  return out;
 }
 
 }  // namespace fabrique::budgets

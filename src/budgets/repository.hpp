@@ -1,5 +1,8 @@
-// Budget processes and their projects in the store. Ballots and results have
-// their own files (ballots_store.hpp, results_store.hpp).
+// Budget processes and their projects in the store. What proposals bring
+// (images, follows, updates, the review's and the tracking's writes) is in
+// proposal_repository.hpp, ballots and the roll in ballot_repository.hpp, the
+// count's results in results_repository.hpp. All of the capability's SQL is
+// in these four.
 #pragma once
 
 #include <cstdint>
@@ -23,10 +26,6 @@ std::int64_t insert_process(store::Connection& db, const Process& process);
 void update_process(store::Connection& db, const Process& process);
 // Replaces the amounts of existing units (by id).
 void update_unit_amount(store::Connection& db, std::int64_t unit_id, Amount amount);
-void set_counted(store::Connection& db, std::int64_t process_id,
-                 const std::optional<std::string>& at);
-void set_published(store::Connection& db, std::int64_t process_id,
-                   const std::optional<std::string>& at);
 
 // --- Projects
 struct ProjectFilter {
@@ -53,5 +52,14 @@ void update_project(store::Connection& db, const Project& project);
 // Number of projects of a process by review status name.
 std::int64_t count_projects(store::Connection& db, std::int64_t process_id,
                             std::optional<ReviewStatus> status = std::nullopt);
+
+// The projects of the process with these ids (what judging a ballot needs):
+// id, unit, title, costs and status only.
+ProjectIndex chosen_projects(store::Connection& db, std::int64_t process_id,
+                             const std::vector<std::int64_t>& ids);
+// The projects a ballot page shows and names: the unit's candidates and the
+// named ones (at most kMaxBallotEntries of them).
+ProjectIndex ballot_projects(store::Connection& db, const Process& process, const Unit& unit,
+                             const std::vector<std::int64_t>& named);
 
 }  // namespace fabrique::budgets

@@ -16,11 +16,13 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "budgets/ballot_repository.hpp"
 #include "budgets/count.hpp"
 #include "budgets/export.hpp"
 #include "budgets/pages.hpp"
 #include "budgets/repository.hpp"
-#include "budgets/results_store.hpp"
+#include "budgets/results_actions.hpp"
+#include "budgets/results_repository.hpp"
 #include "budgets/routes.hpp"
 #include "core/time.hpp"
 #include "residency/repository.hpp"
@@ -386,10 +388,7 @@ http::Response count_action(Context& ctx) {
   const auto process = process_of(ctx);
   if (!process) return process_not_found(ctx);
   try {
-    ctx.db.transaction([&](store::Connection& tx) {
-      count_process(tx, *process);
-      ctx.audit("budget.count", process->slug, std::string(rule_name(process->rule)));
-    });
+    count_by_staff(ctx.db, *ctx.viewer.account, *process, now_iso8601());
   } catch (const CountError& error) {
     return ctx.error(409, error.text());
   }
@@ -402,17 +401,7 @@ http::Response publish_action(Context& ctx) {
   const auto process = process_of(ctx);
   if (!process) return process_not_found(ctx);
   try {
-    ctx.db.transaction([&](store::Connection& tx) {
-      publish(tx, *process, now_iso8601());
-      // The digests of the files published, which the results page shows:
-      // a later change to a stored .pb would no longer match this entry.
-      std::string digests;
-      for (const StoredResult& stored : results_of(tx, *process))
-        if (const Unit* unit = process->unit(stored.unit_id))
-          digests += fmt::format("{}{}-{}.pb sha256={}", digests.empty() ? "" : "; ", process->slug,
-                                 unit->slug, pabulib_sha256(stored));
-      ctx.audit("budget.publish", process->slug, digests);
-    });
+    publish_by_staff(ctx.db, *ctx.viewer.account, *process, now_iso8601());
   } catch (const CountError& error) {
     return ctx.error(409, error.text());
   }

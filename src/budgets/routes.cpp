@@ -6,6 +6,7 @@ void register_routes(web::Site& site) {
   register_process_routes(site);
   register_proposal_routes(site);
   register_voting_routes(site);
+  register_counter_routes(site);
   register_results_routes(site);
 }
 

@@ -9,7 +9,7 @@
 
 #include "budgets/export.hpp"
 #include "budgets/repository.hpp"
-#include "budgets/results_store.hpp"
+#include "budgets/results_repository.hpp"
 #include "cli/commands.hpp"
 #include "cli/language.hpp"
 #include "store/store.hpp"

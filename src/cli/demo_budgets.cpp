@@ -10,8 +10,9 @@
 
 #include "accounts/repository.hpp"
 #include "budgets/repository.hpp"
-#include "budgets/results_store.hpp"
-#include "budgets/voting.hpp"
+#include "budgets/results_actions.hpp"
+#include "budgets/results_repository.hpp"
+#include "budgets/voting_actions.hpp"
 #include "cli/demo.hpp"
 #include "cli/demo_budgets_content.hpp"
 #include "core/time.hpp"

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "budgets/repository.hpp"
-#include "budgets/results_store.hpp"
+#include "budgets/results_actions.hpp"
 #include "core/time.hpp"
 #include "residency/actions.hpp"
 #include "residency/census_import.hpp"

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "accounts/repository.hpp"
+#include "budgets/counter_actions.hpp"
 #include "budgets/repository.hpp"
-#include "budgets/voting.hpp"
 #include "core/crypto.hpp"
 #include "residency/actions.hpp"
 #include "residency/census_import.hpp"

@@ -17,7 +17,7 @@
 #include <variant>
 
 #include "abuse/budgets_abuse_support.hpp"
-#include "budgets/voting.hpp"
+#include "budgets/voting_actions.hpp"
 #include "core/crypto.hpp"
 #include "store/migrations.hpp"
 

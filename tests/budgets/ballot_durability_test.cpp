@@ -12,8 +12,9 @@
 #include <thread>
 #include <vector>
 
-#include "budgets/ballots_store.hpp"
-#include "budgets/results_store.hpp"
+#include "budgets/ballot_repository.hpp"
+#include "budgets/results_actions.hpp"
+#include "budgets/results_repository.hpp"
 #include "store/values.hpp"
 #include "support/budget_seed.hpp"
 #include "support/server_process.hpp"

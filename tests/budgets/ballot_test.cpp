@@ -1,7 +1,8 @@
 // The ballot's pure rules: reading each ballot type from a form, every
 // refusal with its message, the budget meter, the filters, and the lines of
 // a file of paper ballots.
-#include "budgets/ballot.hpp"
+#include "budgets/ballot_rules.hpp"
+#include "budgets/paper_ballots.hpp"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,8 @@
 #include <boost/json.hpp>
 #include <string>
 
-#include "budgets/proposals.hpp"
+#include "budgets/proposal_actions.hpp"
+#include "budgets/proposal_repository.hpp"
 #include "budgets/repository.hpp"
 #include "residency/repository.hpp"
 #include "store/values.hpp"

@@ -7,7 +7,8 @@
 #include <vector>
 
 #include "accounts/repository.hpp"
-#include "budgets/proposals.hpp"
+#include "budgets/proposal_actions.hpp"
+#include "budgets/proposal_repository.hpp"
 #include "budgets/repository.hpp"
 #include "residency/repository.hpp"
 #include "store/values.hpp"

@@ -6,7 +6,8 @@
 #include <boost/json.hpp>
 
 #include "budgets/repository.hpp"
-#include "budgets/results_store.hpp"
+#include "budgets/results_actions.hpp"
+#include "budgets/results_repository.hpp"
 #include "budgets/results_support.hpp"
 #include "pb/pabulib.hpp"
 #include "store/values.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "budgets/ballots_store.hpp"
+#include "budgets/ballot_repository.hpp"
 #include "budgets/repository.hpp"
 #include "core/crypto.hpp"
 #include "residency/actions.hpp"

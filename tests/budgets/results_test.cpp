@@ -1,14 +1,20 @@
 // The count of a closed vote in the store, on SQLite and PostgreSQL: only
 // after the close, sealing the ballots, recount before publication only,
-// publication opening the tracking of the funded projects, and the periodic
-// count of due processes, once even when requests race for it.
+// publication opening the tracking of the funded projects, the periodic
+// count of due processes, once even when requests race for it, and the
+// count's claim (no write lock held while the count computes).
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <boost/json.hpp>
 #include <thread>
 
-#include "budgets/results_store.hpp"
+#include "accounts/repository.hpp"
+#include "audit/audit.hpp"
+#include "budgets/ballot_repository.hpp"
+#include "budgets/process_actions.hpp"
+#include "budgets/results_actions.hpp"
+#include "budgets/results_repository.hpp"
 #include "budgets/results_support.hpp"
 #include "pb/pabulib.hpp"
 #include "store/values.hpp"
@@ -209,6 +215,97 @@ TEST_P(BudgetResults, DueProcessesAreCountedOnceEvenByRacingRequests) {
   db().execute("UPDATE budget_processes SET counted_at = NULL WHERE id = $1", {closed.process.id});
   EXPECT_EQ(count_due_processes(db()), 1);
   EXPECT_TRUE(reload(closed.process).counted_at);
+}
+
+TEST_P(BudgetResults, TheCountClaimsTheProcessAndHoldsNoLockWhileItCounts) {
+  auto s = test::closed_vote(db(), "quartiers");
+  const ClaimAttempt first = claim_count(db(), s.process.id, kAfterClose, /*recount=*/false);
+  ASSERT_TRUE(first.claim);
+
+  // Between the claim and the results (while the count computes), the claim
+  // is committed: another connection writes at once, on either backend.
+  auto other = database_->connect();
+  audit::record(*other, {.action = "test.unrelated", .subject = "during the count"});
+  EXPECT_EQ(store::integer(db().query("SELECT COUNT(*) FROM audit_log WHERE action = "
+                                      "'test.unrelated'")
+                               .at(0)
+                               .at(0)),
+            1);
+  // No ballot enters the box any more, and readers see no count yet.
+  EXPECT_FALSE(vote_still_open(*other, s.process.id, kBeforeClose));
+  EXPECT_FALSE(reload(s.process).counted_at);
+  // Exactly one count: the others find the claim.
+  EXPECT_EQ(claim_count(*other, s.process.id, kAfterClose, false).refusal, ClaimRefusal::Running);
+  EXPECT_EQ(claim_count(*other, s.process.id, kAfterClose, true).refusal, ClaimRefusal::Running);
+  EXPECT_FALSE(count_if_due(*other, s.process, kAfterClose));
+  EXPECT_THROW(count_process(*other, s.process, kAfterClose), CountError);
+  EXPECT_THROW(publish(*other, s.process, kAfterClose), CountError);
+  EXPECT_TRUE(results_of(db(), s.process).empty());
+
+  // A count that gives its claim up leaves the process as it was.
+  release_count(db(), *first.claim);
+  EXPECT_FALSE(reload(s.process).counted_at);
+  EXPECT_TRUE(count_if_due(*other, s.process, kAfterClose));
+  EXPECT_EQ(reload(s.process).counted_at, kAfterClose);
+  EXPECT_EQ(results_of(db(), s.process).size(), 2u);
+}
+
+TEST_P(BudgetResults, ARecountShowsThePreviousCountUntilItWritesAndADeadClaimIsTakenOver) {
+  auto s = test::closed_vote(db(), "quartiers");
+  count_process(db(), s.process, kAfterClose);
+  const std::string later = "2026-03-23T09:00:00Z";
+  const ClaimAttempt recount = claim_count(db(), s.process.id, later, /*recount=*/true);
+  ASSERT_TRUE(recount.claim);
+  EXPECT_EQ(recount.claim->previous, kAfterClose);
+  EXPECT_EQ(reload(s.process).counted_at, kAfterClose);  // what the pages show meanwhile
+  EXPECT_EQ(results_of(db(), s.process).size(), 2u);
+
+  // Its process died: a quarter of an hour later, the claim is taken over.
+  const std::string much_later = "2026-03-23T09:16:00Z";
+  EXPECT_EQ(claim_count(db(), s.process.id, "2026-03-23T09:14:00Z", true).refusal,
+            ClaimRefusal::Running);
+  count_process(db(), s.process, much_later);
+  EXPECT_EQ(reload(s.process).counted_at, much_later);
+  EXPECT_EQ(results_of(db(), s.process)[0].counted_at, much_later);
+  // The dead count, were it to wake up, writes nothing.
+  db().transaction(
+      [&](store::Connection& tx) { EXPECT_FALSE(finish_count(tx, *recount.claim, later)); });
+  EXPECT_EQ(reload(s.process).counted_at, much_later);
+}
+
+// Defence in depth: the staff's actions ask allows() themselves.
+TEST_P(BudgetResults, TheStaffActionsRefuseAnAccountThatDoesNotManageBudgets) {
+  auto s = test::closed_vote(db(), "quartiers");
+  const auto account = [&](const std::string& email, accounts::Role role) {
+    return *accounts::find_account(
+        db(), accounts::insert_account(db(), email, "x", email, role, Lang::Fr));
+  };
+  const accounts::Account resident = account("resident@example.org", accounts::Role::Resident);
+  const accounts::Account admin = account("admin@example.org", accounts::Role::Administrator);
+  EXPECT_THROW(count_by_staff(db(), resident, s.process, kAfterClose), CountError);
+  EXPECT_FALSE(reload(s.process).counted_at);
+  count_by_staff(db(), admin, s.process, kAfterClose);
+  EXPECT_EQ(reload(s.process).counted_at, kAfterClose);
+  EXPECT_THROW(publish_by_staff(db(), resident, s.process, kAfterClose), CountError);
+  EXPECT_FALSE(reload(s.process).published_at);
+  publish_by_staff(db(), admin, s.process, kAfterClose);
+  EXPECT_TRUE(reload(s.process).published_at);
+  const auto audited = [&](const std::string& action) {
+    return store::integer(
+        db().query("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND actor_account_id = $2",
+                   {action, admin.id})
+            .at(0)
+            .at(0));
+  };
+  EXPECT_EQ(audited("budget.count"), 1);
+  EXPECT_EQ(audited("budget.publish"), 1);
+
+  const ProcessForm form = form_of(reload(s.process));
+  EXPECT_EQ(create_process(db(), resident, form).outcome, ProcessOutcome::NotAllowed);
+  EXPECT_EQ(edit_process(db(), resident, reload(s.process), form, kAfterClose).outcome,
+            ProcessOutcome::NotAllowed);
+  EXPECT_EQ(open_next_phase_now(db(), resident, reload(s.process), kAfterClose).outcome,
+            ProcessOutcome::NotAllowed);
 }
 
 FABRIQUE_INSTANTIATE_ON_BACKENDS(BudgetResults);

@@ -10,9 +10,9 @@
 #include <regex>
 #include <string>
 
-#include "budgets/ballots_store.hpp"
+#include "budgets/ballot_repository.hpp"
+#include "budgets/counter_actions.hpp"
 #include "budgets/repository.hpp"
-#include "budgets/voting.hpp"
 #include "core/time.hpp"
 #include "residency/actions.hpp"
 #include "residency/census_import.hpp"

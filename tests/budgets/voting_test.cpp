@@ -5,7 +5,8 @@
 // sealing, bulk paper ballots, and ballot secrecy: nothing in the ballot
 // rows names, dates or orders a voter, and no row can be matched to a
 // person without the instance's ballot key (nor with it once sealed).
-#include "budgets/voting.hpp"
+#include "budgets/ballot_repository.hpp"
+#include "budgets/counter_actions.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -669,6 +670,43 @@ TEST_P(VotingTest, AnAccountVotesOnlyWhenVerifiedAndOfAVotingRole) {
   // The census identity and the account find the same person.
   EXPECT_EQ(census_voter({"AB123456", "31/12/1990", "75011"}).census_entry_id,
             alice_.census_entry_id);
+}
+
+// Defence in depth: the counter's actions ask allows() themselves, whatever
+// the route in front of them checked.
+TEST_P(VotingTest, TheCounterActionsRefuseAnAccountThatIsNotAClerk) {
+  const std::int64_t resident = accounts_.at("alice@example.org");
+  const CastResult cast = cast_at_counter(*db_, ballot_key_, process_, bob_, Channel::Paper,
+                                          resident, {{centre_unit_, {{jardin_, 1}}}}, kDuringVote);
+  EXPECT_EQ(cast.status, CastStatus::Refused);
+  EXPECT_FALSE(roll_channel(*db_, process_.id, bob_.census_entry_id));
+
+  PaperImportOptions options;
+  options.today = kToday;
+  const PaperImportReport report = import_paper_ballots(
+      *db_, ballot_key_, census_key_, process_, resident,
+      "document_number,birth_date,postal_code,district,projects\n"
+      "CD987654,2000-01-15,75012," +
+          process_.unit(centre_unit_)->slug + "," + std::to_string(jardin_) + "\n",
+      options, kDuringVote);
+  EXPECT_TRUE(report.refusal);
+  EXPECT_EQ(report.entered, 0);
+
+  const CounterLookup lookup =
+      identify_at_counter(*db_, census_key_, *accounts::find_account(*db_, resident), process_,
+                          {"CD987654", "2000-01-15", "75012"}, kToday);
+  EXPECT_FALSE(lookup.allowed);
+  EXPECT_FALSE(lookup.who.voter);
+  EXPECT_TRUE(audit("budget.counter.lookup").empty());
+  EXPECT_EQ(count("budget_ballots"), 0);
+
+  // The clerk's lookup is on record.
+  const CounterLookup found =
+      identify_at_counter(*db_, census_key_, *accounts::find_account(*db_, clerk_), process_,
+                          {"CD987654", "2000-01-15", "75012"}, kToday);
+  EXPECT_TRUE(found.allowed);
+  ASSERT_TRUE(found.who.voter);
+  EXPECT_EQ(audit("budget.counter.lookup").size(), 1u);
 }
 
 FABRIQUE_INSTANTIATE_ON_BACKENDS(VotingTest);

@@ -15,7 +15,7 @@
 
 #include "accounts/password.hpp"
 #include "accounts/repository.hpp"
-#include "budgets/ballots_store.hpp"
+#include "budgets/model.hpp"
 #include "budgets/repository.hpp"
 #include "core/crypto.hpp"
 #include "core/time.hpp"

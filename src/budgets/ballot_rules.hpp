@@ -1,7 +1,8 @@
 // The ballot itself, as pure decisions: reading what a voter ticked or typed
 // into choices, checking them against the process's rules (with a message a
 // voter understands for every refusal), the running budget meter, and the
-// lines of a file of paper ballots. No storage, no clock, no secret.
+// the ballot page's filters. No storage, no clock, no secret. (Files of
+// paper ballots: paper_ballots.hpp.)
 //
 // The form's fields (one ballot; `prefix` lets a page hold several, one per
 // budget, as the counter's does):
@@ -10,7 +11,6 @@
 //   ranked               PREFIXrank_ID=R         R = 1 for the favourite (empty: unranked)
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -20,20 +20,11 @@
 #include <utility>
 #include <vector>
 
-#include "budgets/ballots_store.hpp"
 #include "budgets/model.hpp"
-#include "residency/model.hpp"
 
 namespace fabrique::budgets {
 
 using FormFields = std::vector<std::pair<std::string, std::string>>;
-
-// Projects by id: at least the ballot's candidates and whatever a ballot
-// names (so that a refusal can say what the named project is).
-using ProjectIndex = std::map<std::int64_t, Project>;
-
-// A ballot holds at most this many entries (a tampered form could send more).
-inline constexpr std::size_t kMaxBallotEntries = 1000;
 
 // A problem with a ballot: the message, and the id of the form input it is
 // about (what the error summary links to): "PREFIXchoices" for the ballot as
@@ -114,44 +105,13 @@ bool matches_filter(const Project& project, std::string_view search,
 // approval and knapsack, the points, or the rank (position + 1).
 std::map<std::int64_t, std::string> entered_of(BallotType type, const std::vector<Choice>& choices);
 
-// ---------------------------------------------------------------------------
-// Files of paper ballots: UTF-8 CSV, optional BOM, comma or semicolon
-// separated (the header decides), "quoted" fields with "" for a quote, CRLF
-// or LF. Columns (any order, case-insensitive, others ignored):
-//   document_number, birth_date, postal_code   the person, as on the census
-//   district     the budget of the ballot: a district's slug, or "city-wide"
-//   projects     project ids separated by spaces (tabs, line breaks); "ID:POINTS" on cumulative
-//                ballots; favourite first on ranked ballots
-// Blank lines are skipped.
+// A project number as a form or a file gives it ("12", " +12 "); nullopt
+// when it is not a positive whole number.
+std::optional<std::int64_t> parse_project_id(std::string_view text);
 
-inline constexpr std::string_view kPaperBallotColumns[] = {"document_number", "birth_date",
-                                                           "postal_code", "district", "projects"};
-
-struct PaperBallotLine {
-  std::size_t line = 0;  // where the record starts (line 1 is the header)
-  residency::Identity identity;
-  std::string unit_slug;  // lower-cased
-  std::vector<Choice> choices;
-  std::optional<Text> error;  // never repeats the document number
-};
-
-struct PaperBallotFile {
-  std::optional<Text> refusal;  // the whole file: not UTF-8, empty, a column missing
-  std::vector<PaperBallotLine> lines;
-};
-
-// Reads every line; identities are normalized as the census's are
-// (residency/rules.hpp). Whether the person and the projects exist is the
-// caller's business.
-PaperBallotFile read_paper_ballots(std::string_view csv, BallotType type,
-                                   std::chrono::year_month_day today);
-
-// "12 15 7" (or "12:3 15:2" with points) → choices; nullopt with a message
-// when a token is not a project number (with positive points).
-struct ParsedChoices {
-  std::vector<Choice> choices;
-  std::optional<Text> error;
-};
-ParsedChoices parse_paper_choices(std::string_view text, BallotType type);
+// A value someone typed, safe to quote in a message on one line: at most 30
+// characters of it; control characters (a line break inside a quoted CSV
+// cell) and bytes that are not UTF-8 shown as "?".
+std::string shown_value(std::string_view text);
 
 }  // namespace fabrique::budgets

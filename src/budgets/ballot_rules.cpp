@@ -1,4 +1,4 @@
-#include "budgets/ballot.hpp"
+#include "budgets/ballot_rules.hpp"
 
 #include <fmt/format.h>
 
@@ -44,12 +44,6 @@ std::int64_t add_points(std::int64_t a, std::int64_t b) {
   return b > kMax - a ? kMax : a + b;
 }
 
-std::optional<std::int64_t> positive_id(std::string_view text) {
-  const auto value = whole_number(trim(text));
-  if (!value || *value <= 0) return std::nullopt;
-  return value;
-}
-
 // The length of the UTF-8 character starting at `at`, 0 when it is not one.
 std::size_t character_length(std::string_view text, std::size_t at) {
   const auto lead = static_cast<unsigned char>(text[at]);
@@ -60,29 +54,6 @@ std::size_t character_length(std::string_view text, std::size_t at) {
                                            : 4;
   if (length == 0 || at + length > text.size()) return 0;
   return residency::valid_utf8(text.substr(at, length)) ? length : 0;
-}
-
-// A value typed by someone, safe to quote in a message on one line: at most
-// 30 characters of it; control characters (a line break inside a quoted CSV
-// cell) and bytes that are not UTF-8 shown as "?".
-std::string shown(std::string_view text) {
-  constexpr std::size_t kLimit = 30;
-  std::string out;
-  std::size_t count = 0;
-  for (std::size_t at = 0; at < text.size(); ++count) {
-    if (count == kLimit) return out + "…";
-    const std::size_t length = character_length(text, at);
-    const auto lead = static_cast<unsigned char>(text[at]);
-    const bool control =
-        (length == 1 && (lead < 0x20 || lead == 0x7F)) ||
-        (length == 2 && lead == 0xC2 && static_cast<unsigned char>(text[at + 1]) <= 0x9F);
-    if (length == 0 || control)
-      out += '?';
-    else
-      out.append(text.substr(at, length));
-    at += length == 0 ? 1 : length;
-  }
-  return out;
 }
 
 // How messages name a project: its title and number.
@@ -249,13 +220,14 @@ RawBallot read_approval(const FormFields& fields, std::string_view prefix) {
           {whole, {"The ballot holds too many choices.", "Le bulletin contient trop de choix."}});
       break;
     }
-    const auto id = positive_id(value);
+    const auto id = parse_project_id(value);
     if (!id) {
       raw.errors.push_back(
           {whole,
-           {fmt::format("A choice of the ballot (“{}”) is not a project number.", shown(value)),
+           {fmt::format("A choice of the ballot (“{}”) is not a project number.",
+                        shown_value(value)),
             fmt::format("Un choix du bulletin (« {} ») n'est pas un numéro de projet.",
-                        shown(value))}});
+                        shown_value(value))}});
       continue;
     }
     ids.insert(*id);  // a project ticked twice is chosen once
@@ -285,7 +257,7 @@ std::vector<NumberEntry> read_numbers(const FormFields& fields, std::string_view
           {whole, {"The ballot holds too many choices.", "Le bulletin contient trop de choix."}});
       break;
     }
-    const auto id = positive_id(std::string_view(field).substr(start.size()));
+    const auto id = parse_project_id(std::string_view(field).substr(start.size()));
     if (!id) {
       raw.errors.push_back({whole,
                             {"A field of the ballot does not name a project.",
@@ -304,15 +276,15 @@ std::vector<NumberEntry> read_numbers(const FormFields& fields, std::string_view
           {at, ranks
                    ? Text{fmt::format("Rank of {}: write a whole number, 1 for your favourite "
                                       "(found “{}”).",
-                                      project.en, shown(text)),
+                                      project.en, shown_value(text)),
                           fmt::format("Rang de {} : écrivez un nombre entier, 1 pour votre préféré "
                                       "(« {} » trouvé).",
-                                      project.fr, shown(text))}
+                                      project.fr, shown_value(text))}
                    : Text{fmt::format("Points for {}: write a whole number, like 2 (found “{}”).",
-                                      project.en, shown(text)),
+                                      project.en, shown_value(text)),
                           fmt::format("Points pour {} : écrivez un nombre entier, comme 2 (« {} » "
                                       "trouvé).",
-                                      project.fr, shown(text))}});
+                                      project.fr, shown_value(text))}});
       continue;
     }
     if (*number < 0 || (ranks && *number == 0)) {
@@ -402,11 +374,11 @@ std::vector<std::int64_t> projects_named(const FormFields& fields, std::string_v
     if (ids.size() == kMaxBallotEntries) break;
     std::optional<std::int64_t> id;
     if (field == approval)
-      id = positive_id(value);
+      id = parse_project_id(value);
     else if (field.starts_with(points))
-      id = positive_id(std::string_view(field).substr(points.size()));
+      id = parse_project_id(std::string_view(field).substr(points.size()));
     else if (field.starts_with(ranks))
-      id = positive_id(std::string_view(field).substr(ranks.size()));
+      id = parse_project_id(std::string_view(field).substr(ranks.size()));
     if (id) ids.insert(*id);
   }
   return {ids.begin(), ids.end()};
@@ -585,231 +557,30 @@ std::map<std::int64_t, std::string> entered_of(BallotType type,
   return out;
 }
 
-// ---------------------------------------------------------------------------
-// Files of paper ballots
-
-ParsedChoices parse_paper_choices(std::string_view text, BallotType type) {
-  ParsedChoices out;
-  const bool with_points = type == BallotType::Cumulative;
-  std::size_t at = 0;
-  // Spaces, tabs or line breaks (a cell typed on several lines) separate entries.
-  const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (at < text.size()) {
-    while (at < text.size() && blank(text[at])) ++at;
-    if (at == text.size()) break;
-    std::size_t end = at;
-    while (end < text.size() && !blank(text[end])) ++end;
-    const std::string_view token = text.substr(at, end - at);
-    at = end;
-    const std::size_t colon = token.find(':');
-    Choice choice;
-    const auto id = positive_id(token.substr(0, colon));
-    // Without a points column an entry is a bare id; with one, ID:POINTS.
-    std::optional<std::int64_t> points;
-    if (!with_points && colon == std::string_view::npos)
-      points = 1;
-    else if (with_points && colon != std::string_view::npos)
-      points = positive_id(token.substr(colon + 1));
-    if (!id || !points.has_value()) {
-      out.error =
-          with_points
-              ? Text{fmt::format("Projects: “{}” is not PROJECT:POINTS (for example 12:3).",
-                                 shown(token)),
-                     fmt::format("Projets : « {} » n'est pas de la forme PROJET:POINTS (par "
-                                 "exemple 12:3).",
-                                 shown(token))}
-              : Text{fmt::format("Projects: “{}” is not a project number.", shown(token)),
-                     fmt::format("Projets : « {} » n'est pas un numéro de projet.", shown(token))};
-      return out;
-    }
-    if (out.choices.size() == kMaxBallotEntries) {
-      out.error = Text{"Projects: too many.", "Projets : trop nombreux."};
-      return out;
-    }
-    choice.project_id = *id;
-    choice.points = *points;
-    out.choices.push_back(choice);
-  }
-  // Approval, knapsack and cumulative ballots are sets: kept in id order, as
-  // online. Stable: a project written twice (refused later) keeps its order.
-  if (type != BallotType::Ranked)
-    std::stable_sort(out.choices.begin(), out.choices.end(),
-                     [](const Choice& a, const Choice& b) { return a.project_id < b.project_id; });
-  return out;
+std::optional<std::int64_t> parse_project_id(std::string_view text) {
+  const auto value = whole_number(trim(text));
+  if (!value || *value <= 0) return std::nullopt;
+  return value;
 }
 
-namespace {
-
-// Splits CSV text into records of fields. `separator` is decided by the caller.
-class CsvSplitter {
- public:
-  CsvSplitter(std::string_view text, char separator) : text_(text), separator_(separator) {}
-
-  // The next record (blank ones included); false at the end. `line` is
-  // where it starts; `error` says what is wrong with its quoting.
-  bool next(std::vector<std::string>& fields, std::size_t& line, std::optional<Text>& error) {
-    fields.clear();
-    error.reset();
-    if (pos_ >= text_.size()) return false;
-    line = line_;
-    std::string field;
-    bool quoted = false;
-    bool after_quote = false;
-    while (pos_ < text_.size()) {
-      const char c = text_[pos_];
-      if (quoted) {
-        ++pos_;
-        if (c == '"') {
-          if (pos_ < text_.size() && text_[pos_] == '"') {
-            field += '"';
-            ++pos_;
-          } else {
-            quoted = false;
-            after_quote = true;
-          }
-        } else {
-          if (c == '\n') ++line_;
-          field += c;
-        }
-        continue;
-      }
-      if (c == '\r' || c == '\n') {
-        pos_ += (c == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n') ? 2 : 1;
-        ++line_;
-        break;
-      }
-      ++pos_;
-      if (c == separator_) {
-        fields.push_back(std::move(field));
-        field.clear();
-        after_quote = false;
-        continue;
-      }
-      if (c == '"' && trim(field).empty() && !after_quote) {
-        field.clear();
-        quoted = true;
-        continue;
-      }
-      if (after_quote && c != ' ' && c != '\t' && !error)
-        error = Text{
-            "Unexpected character after a closing quote (a quote inside a quoted field "
-            "is written \"\").",
-            "Caractère inattendu après un guillemet fermant (un guillemet dans un champ "
-            "entre guillemets s'écrit \"\")."};
-      if (!after_quote) field += c;
-    }
-    if (quoted && !error)
-      error =
-          Text{fmt::format("A quoted field opened on line {} is never closed.", line),
-               fmt::format("Un champ entre guillemets ouvert ligne {} n'est jamais fermé.", line)};
-    fields.push_back(std::move(field));
-    return true;
-  }
-
- private:
-  std::string_view text_;
-  char separator_;
-  std::size_t pos_ = 0;
-  std::size_t line_ = 1;
-};
-
-Text join(const std::vector<Text>& parts) {
-  Text out;
-  for (const Text& part : parts) {
-    out.en += (out.en.empty() ? "" : " ") + part.en;
-    out.fr += (out.fr.empty() ? "" : " ") + part.fr;
-  }
-  return out;
-}
-
-}  // namespace
-
-PaperBallotFile read_paper_ballots(std::string_view csv, BallotType type,
-                                   std::chrono::year_month_day today) {
-  PaperBallotFile file;
-  if (!residency::valid_utf8(csv)) {
-    file.refusal = Text{"The file is not UTF-8 text: save it as “CSV UTF-8” and send it again.",
-                        "Le fichier n'est pas du texte UTF-8 : enregistrez-le en « CSV UTF-8 » "
-                        "et renvoyez-le."};
-    return file;
-  }
-  if (csv.starts_with("\xEF\xBB\xBF")) csv.remove_prefix(3);
-  const std::string_view first_line = csv.substr(0, csv.find_first_of("\r\n"));
-  const char separator = first_line.find(';') != std::string_view::npos &&
-                                 first_line.find(',') == std::string_view::npos
-                             ? ';'
-                             : ',';
-  CsvSplitter splitter(csv, separator);
-  std::vector<std::string> fields;
-  std::size_t line = 0;
-  std::optional<Text> syntax;
-  if (!splitter.next(fields, line, syntax) || trim(first_line).empty()) {
-    file.refusal = Text{"The file is empty: the first line names the columns.",
-                        "Le fichier est vide : la première ligne nomme les colonnes."};
-    return file;
-  }
-  std::size_t columns[5] = {0, 0, 0, 0, 0};
-  std::vector<std::string> missing;
-  for (std::size_t c = 0; c < 5; ++c) {
-    const auto found = std::find_if(fields.begin(), fields.end(), [&](const std::string& f) {
-      return lower(trim(f)) == kPaperBallotColumns[c];
-    });
-    if (found == fields.end())
-      missing.emplace_back(kPaperBallotColumns[c]);
+std::string shown_value(std::string_view text) {
+  constexpr std::size_t kLimit = 30;
+  std::string out;
+  std::size_t count = 0;
+  for (std::size_t at = 0; at < text.size(); ++count) {
+    if (count == kLimit) return out + "…";
+    const std::size_t length = character_length(text, at);
+    const auto lead = static_cast<unsigned char>(text[at]);
+    const bool control =
+        (length == 1 && (lead < 0x20 || lead == 0x7F)) ||
+        (length == 2 && lead == 0xC2 && static_cast<unsigned char>(text[at + 1]) <= 0x9F);
+    if (length == 0 || control)
+      out += '?';
     else
-      columns[c] = static_cast<std::size_t>(found - fields.begin());
+      out.append(text.substr(at, length));
+    at += length == 0 ? 1 : length;
   }
-  if (!missing.empty()) {
-    std::string list;
-    for (const std::string& name : missing) list += (list.empty() ? "" : ", ") + name;
-    file.refusal =
-        Text{fmt::format("The first line must name the columns document_number, birth_date, "
-                         "postal_code, district and projects; missing: {}.",
-                         list),
-             fmt::format("La première ligne doit nommer les colonnes document_number, birth_date, "
-                         "postal_code, district et projects ; manquantes : {}.",
-                         list)};
-    return file;
-  }
-  const std::size_t width = fields.size();
-  while (splitter.next(fields, line, syntax)) {
-    if (std::all_of(fields.begin(), fields.end(),
-                    [](const std::string& f) { return trim(f).empty(); }))
-      continue;
-    PaperBallotLine record;
-    record.line = line;
-    if (syntax) {
-      record.error = syntax;
-    } else if (fields.size() != width) {
-      record.error =
-          Text{fmt::format("This line has {} fields; the header has {}.", fields.size(), width),
-               fmt::format("Cette ligne a {} champs ; l'en-tête en a {}.", fields.size(), width)};
-    } else {
-      std::vector<Text> problems;
-      residency::Checked document = residency::normalize_document_number(fields[columns[0]]);
-      residency::Checked birth = residency::normalize_birth_date(fields[columns[1]], today);
-      residency::Checked postal = residency::normalize_postal_code(fields[columns[2]]);
-      for (const auto* checked : {&document, &birth, &postal})
-        if (checked->error) problems.push_back(*checked->error);
-      record.unit_slug = lower(trim(fields[columns[3]]));
-      if (record.unit_slug.empty())
-        problems.push_back({"District: missing (a district's identifier, or city-wide).",
-                            "Quartier : manquant (l'identifiant d'un quartier, ou city-wide)."});
-      ParsedChoices parsed = parse_paper_choices(fields[columns[4]], type);
-      if (parsed.error)
-        problems.push_back(*parsed.error);
-      else if (parsed.choices.empty())
-        problems.push_back({"Projects: the ballot is empty.", "Projets : le bulletin est vide."});
-      record.choices = std::move(parsed.choices);
-      if (!problems.empty())
-        record.error = join(problems);
-      else
-        record.identity = {std::move(document.value), std::move(birth.value),
-                           std::move(postal.value)};
-    }
-    file.lines.push_back(std::move(record));
-  }
-  return file;
+  return out;
 }
 
 }  // namespace fabrique::budgets

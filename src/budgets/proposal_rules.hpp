@@ -1,10 +1,7 @@
 // Proposals, their feasibility review and the implementation tracking of
-// funded projects.
-//
-// The first half is pure (forms → values or field errors; who may do what in
-// which phase); the second half is one action per intent, each in its own
-// transaction (nested in the caller's when there is one: routes wrap an
-// action and its audit line in one transaction).
+// funded projects, as pure decisions: forms → values or field errors; who
+// may do what in which phase. No storage, no clock (callers pass `today`).
+// The actions are in proposal_actions.hpp.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +12,6 @@
 
 #include "accounts/model.hpp"
 #include "budgets/model.hpp"
-#include "store/store.hpp"
 
 namespace fabrique::budgets {
 
@@ -80,14 +76,6 @@ struct ImageCheck {
 // An uploaded image: a PNG, JPEG or WebP of at most kImageMaxBytes.
 ImageCheck check_image(std::string_view bytes);
 
-struct StoredImage {
-  std::string content_type;
-  std::string bytes;
-};
-std::int64_t insert_image(store::Connection& db, const std::string& content_type,
-                          std::string_view bytes);
-std::optional<StoredImage> find_image(store::Connection& db, std::int64_t id);
-
 // ---- Editing rules
 
 // Proposals are taken, and edited, during the proposals phase only.
@@ -105,13 +93,6 @@ struct ReviewForm {
   std::string final_cost;
   std::string note;  // the public explanation
   std::string merge_into;
-};
-
-struct ReviewDecision {
-  ReviewStatus status = ReviewStatus::Submitted;
-  std::optional<Amount> final_cost;
-  std::string note;
-  std::optional<std::int64_t> merged_into;
 };
 
 struct ReviewValidation {
@@ -161,71 +142,5 @@ UpdateValidation validate_update(const UpdateForm& form, const std::string& toda
 
 // A funded project: the results set its implementation status.
 inline bool funded(const Project& project) { return project.implementation.has_value(); }
-
-// ---- Storage beyond repository.hpp
-
-std::vector<ProjectUpdate> list_updates(store::Connection& db, std::int64_t project_id);
-bool is_following(store::Connection& db, std::int64_t project_id, std::int64_t account_id);
-std::int64_t count_followers(store::Connection& db, std::int64_t project_id);
-// The projects merged into `project_id`.
-std::vector<Project> merged_into(store::Connection& db, const Process& process,
-                                 std::int64_t project_id);
-
-// ---- Actions
-
-enum class Outcome {
-  Done,
-  InvalidForm,  // errors say why
-  NotOpen,      // not in a phase that allows it
-  NotVerified,  // a person whose residency is not verified
-  NoUnit,       // no unit of the process the person may propose in
-  NotAuthor,    // someone else's project
-  Reviewed,     // already reviewed: no longer editable
-  NotFunded,    // tracking a project that was not funded
-  NotAllowed,   // the account's role does not allow it
-  NotFound,     // no such project in the process
-};
-
-struct ActionResult {
-  Outcome outcome = Outcome::Done;
-  FieldErrors errors;
-  std::int64_t project_id = 0;
-  int mails = 0;  // queued in the action's transaction
-};
-
-// What an author sends: the form and an optional image (empty: none).
-struct Submission {
-  ProposalForm form;
-  std::string image;
-  bool remove_image = false;  // editing: drop the current image
-};
-
-// `now` is ISO 8601 UTC (now_iso8601() in production).
-ActionResult submit_proposal(store::Connection& db, const Process& process,
-                             const accounts::Account& author, const Submission& submission,
-                             const std::string& now);
-ActionResult edit_proposal(store::Connection& db, const Process& process,
-                           const accounts::Account& author, std::int64_t project_id,
-                           const Submission& submission, const std::string& now);
-
-// Records the decision and queues the author's mail (in their language,
-// with links under `public_url`).
-ActionResult review_project(store::Connection& db, const Process& process,
-                            const accounts::Account& reviewer, std::int64_t project_id,
-                            const ReviewForm& form, const std::string& public_url,
-                            const std::string& now);
-
-// Follows (or stops following) a project; idempotent.
-void set_following(store::Connection& db, std::int64_t project_id, std::int64_t account_id,
-                   bool follow);
-
-ActionResult update_tracking(store::Connection& db, const Process& process,
-                             const accounts::Account& staff, std::int64_t project_id,
-                             const TrackingForm& form);
-// Posts a dated public update and mails every follower, each in their language.
-ActionResult post_update(store::Connection& db, const Process& process,
-                         const accounts::Account& staff, std::int64_t project_id,
-                         const UpdateForm& form, const std::string& public_url,
-                         const std::string& now);
 
 }  // namespace fabrique::budgets
