@@ -12,6 +12,7 @@
 #include "audit/audit.hpp"
 #include "core/time.hpp"
 #include "residency/repository.hpp"
+#include "residency/census.hpp"
 #include "residency/rules.hpp"
 
 namespace fabrique::residency {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "residency/model.hpp"
-#include "residency/rules.hpp"
+#include "residency/census.hpp"
 #include "store/store.hpp"
 
 namespace fabrique::residency {
