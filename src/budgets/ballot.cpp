@@ -713,15 +713,6 @@ class CsvSplitter {
   std::size_t line_ = 1;
 };
 
-Text join(const std::vector<Text>& parts) {
-  Text out;
-  for (const Text& part : parts) {
-    out.en += (out.en.empty() ? "" : " ") + part.en;
-    out.fr += (out.fr.empty() ? "" : " ") + part.fr;
-  }
-  return out;
-}
-
 }  // namespace
 
 PaperBallotFile read_paper_ballots(std::string_view csv, BallotType type,
