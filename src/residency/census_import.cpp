@@ -11,8 +11,8 @@
 
 #include "audit/audit.hpp"
 #include "core/time.hpp"
-#include "residency/repository.hpp"
 #include "residency/census.hpp"
+#include "residency/repository.hpp"
 #include "residency/rules.hpp"
 
 namespace fabrique::residency {
