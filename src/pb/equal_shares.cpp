@@ -429,18 +429,16 @@ Outcome make_outcome(const Election& election, const Profile& profile, Utility u
 
 }  // namespace mes
 
-using namespace mes;
-
 Outcome equal_shares(const Election& election, Utility utility, TieBreak tie_break,
                      bool exact_reports) {
-  Profile profile = make_profile(election, utility, tie_break);
-  return make_outcome(election, profile, utility, 0, "mes", exact_reports);
+  mes::Profile profile = mes::make_profile(election, utility, tie_break);
+  return mes::make_outcome(election, profile, utility, 0, "mes", exact_reports);
 }
 
 std::vector<ProjectIndex> equal_shares_selection(const Election& election, Utility utility,
                                                  TieBreak tie_break, std::int64_t extra_units) {
-  Profile profile = make_profile(election, utility, tie_break);
-  return run_equal_shares(election, profile, {.extra_units = extra_units});
+  mes::Profile profile = mes::make_profile(election, utility, tie_break);
+  return mes::run_equal_shares(election, profile, {.extra_units = extra_units});
 }
 
 }  // namespace fabrique::pb

@@ -10,9 +10,8 @@
 
 namespace fabrique::pb {
 
+namespace mes {
 namespace {
-
-using namespace mes;
 
 bool selects_every_candidate(const Profile& profile, const std::vector<ProjectIndex>& selected) {
   return selected.size() == profile.candidates.size() + profile.free_projects.size();
@@ -145,11 +144,12 @@ class Add1Search {
 };
 
 }  // namespace
+}  // namespace mes
 
 Outcome equal_shares_add1(const Election& election, Utility utility, TieBreak tie_break,
                           Add1Stop stop, bool exact_reports) {
-  Profile profile = make_profile(election, utility, tie_break);
-  Add1Search search(election, profile, stop);
+  mes::Profile profile = mes::make_profile(election, utility, tie_break);
+  mes::Add1Search search(election, profile, stop);
   const std::int64_t chosen_extra = search.run();
   const std::vector<ProjectIndex>& previous = search.initial();
   const std::int64_t steps = search.runs();
@@ -162,7 +162,7 @@ Outcome equal_shares_add1(const Election& election, Utility utility, TieBreak ti
     outcome.selected = previous;
     detail::finish_outcome(election, outcome);
   } else {
-    outcome = make_outcome(election, profile, utility, chosen_extra, label, exact_reports);
+    outcome = mes::make_outcome(election, profile, utility, chosen_extra, label, exact_reports);
   }
   outcome.budget_steps = steps;
   return outcome;

@@ -358,14 +358,12 @@ void Reader::end_meta() {
 
 }  // namespace detail
 
-using namespace detail;
-
 namespace {
 std::string one_line_message(const std::string& file, std::size_t line, const std::string& reason) {
   std::string message;
-  append_escaped(message, file, std::string::npos);
+  detail::append_escaped(message, file, std::string::npos);
   message += fmt::format(":{}: ", line);
-  append_escaped(message, reason, std::string::npos);
+  detail::append_escaped(message, reason, std::string::npos);
   return message;
 }
 }  // namespace
@@ -382,7 +380,7 @@ std::string ParseError::message(Lang lang) const {
 
 ReadResult read_pabulib(std::string_view text, const std::string& name,
                         const ReadOptions& options) {
-  Reader reader(text, name, options);
+  detail::Reader reader(text, name, options);
   return reader.run();
 }
 

@@ -22,9 +22,8 @@
 
 namespace fabrique::pb {
 
-namespace {
-
-using namespace detail;
+// The writer's own helpers, beside the shared ones of pabulib_text.hpp.
+namespace detail {
 
 void append_cell(std::string& out, std::string_view cell) {
   if (cell.find_first_of(";\"\r\n") == std::string_view::npos) {
@@ -129,11 +128,10 @@ std::string_view source_cell(const std::vector<std::string>& fields, const Colum
   return {};
 }
 
-}  // namespace
-
-using namespace detail;
+}  // namespace detail
 
 std::string format_money(Money amount, std::int64_t scale) {
+  using namespace detail;
   if (scale <= 1) return std::to_string(amount);
   const int digits = scale_digits_of(scale);
   if (digits < 0) return fmt::format("{}/{}", amount, scale);
@@ -145,6 +143,7 @@ std::string format_money(Money amount, std::int64_t scale) {
 }
 
 std::string write_pabulib(const Election& e) {
+  using namespace detail;
   std::string out;
   std::vector<std::string_view> row;
   std::vector<std::string> owned;  // rendered cells of the current row
