@@ -1,4 +1,5 @@
-// libFuzzer target for the census CSV reader (src/residency/rules.cpp).
+// libFuzzer target for the census CSV reader (src/residency/census.cpp, its
+// lexer src/core/csv.cpp).
 //
 // Any input must either be refused as a whole (one reason, nothing read)
 // or be read record by record, each good or with one reason, with:
@@ -15,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "residency/census.hpp"
 #include "residency/rules.hpp"
 
 namespace {

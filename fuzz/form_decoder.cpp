@@ -1,12 +1,16 @@
 // libFuzzer target: every decoder of what a browser sends (urlencoded and
-// multipart forms, cookies, the Accept headers) must refuse or accept any
-// input without crashing, and whatever it accepts must be clean UTF-8.
+// multipart forms, cookies, the Accept headers, the percent-decoder of
+// core/url.hpp that forms and the router's path segments share) must refuse
+// or accept any input without crashing; whatever a form decoder accepts must
+// be clean UTF-8, and percent-encoding must round-trip.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "core/text.hpp"
+#include "core/url.hpp"
 #include "http/http.hpp"
 #include "web/form.hpp"
 
@@ -16,13 +20,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto check = [](const std::optional<web::Form>& form) {
     if (!form) return;
     for (const auto& [key, value] : form->fields)
-      if (!web::is_clean_text(key) || !web::is_clean_text(value)) std::abort();
+      if (!is_clean_text(key) || !is_clean_text(value)) std::abort();
   };
   check(web::parse_urlencoded(input));
   // The first line is the Content-Type, the rest the body.
   const std::size_t newline = input.find('\n');
   if (newline != std::string_view::npos)
     check(web::parse_multipart(input.substr(0, newline), input.substr(newline + 1)));
+  // Any bytes survive encoding then decoding; what the strict decoder
+  // accepts, the lenient one (path segments) decodes the same way.
+  if (percent_decode(percent_encode(input)) != std::string(input)) std::abort();
+  const auto strict = percent_decode(input);
+  const std::string lenient = percent_decode_lenient(input);
+  if (strict && *strict != lenient) std::abort();
+  if (strict && percent_decode(percent_encode(*strict)) != strict) std::abort();
+  const auto form_value = percent_decode(input, Plus::Space);
+  if (strict.has_value() != form_value.has_value()) std::abort();
+
   http::Request request;
   request.headers = {{"Cookie", std::string(input)},
                      {"Accept", std::string(input)},

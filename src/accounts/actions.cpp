@@ -5,9 +5,9 @@
 #include "accounts/permissions.hpp"
 #include "accounts/repository.hpp"
 #include "audit/audit.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "mail/mail.hpp"
-#include "web/form.hpp"
 
 namespace fabrique::accounts {
 
@@ -57,7 +57,7 @@ FieldErrors check_sign_up(const SignUp& form) {
   else if (name_length > 80)
     errors["display_name"] = {"Keep the name under 80 characters.",
                               "Le nom doit faire moins de 80 caractères."};
-  else if (!web::is_clean_text(form.display_name) ||
+  else if (!is_clean_text(form.display_name) ||
            form.display_name.find_first_of("\r\n\t") != std::string::npos)
     errors["display_name"] = {"The name contains characters that cannot be shown.",
                               "Le nom contient des caractères qui ne peuvent pas être affichés."};

@@ -11,17 +11,6 @@ using store::Row;
 using store::text;
 using store::Value;
 
-// `%` and `_` typed by the person searching are literal characters, not
-// wildcards ('!' is the LIKE escape character below).
-std::string like_pattern(const std::string& search) {
-  std::string pattern = "%";
-  for (char c : search) {
-    if (c == '%' || c == '_' || c == '!') pattern += '!';
-    pattern += c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
-  }
-  return pattern + "%";
-}
-
 }  // namespace
 
 std::vector<AuditEntry> audit_entries(store::Connection& db, const AuditFilter& filter,
@@ -72,7 +61,7 @@ std::vector<AccountSummary> search_accounts(store::Connection& db, const std::st
                     "a.district_id";
   std::vector<Value> params;
   if (!search.empty()) {
-    params.emplace_back(like_pattern(search));
+    params.emplace_back(store::like_pattern(search, '!'));
     sql += " WHERE LOWER(a.email) LIKE $1 ESCAPE '!' OR LOWER(a.display_name) LIKE $1 ESCAPE '!'";
   }
   params.emplace_back(limit);

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -11,6 +9,7 @@
 #include "accounts/repository.hpp"
 #include "admin/actions.hpp"
 #include "admin/repository.hpp"
+#include "core/url.hpp"
 
 namespace fabrique::admin {
 
@@ -44,7 +43,7 @@ std::string url_with(const std::string& path, const Parameters& parameters) {
   char separator = '?';
   for (const auto& [name, value] : parameters) {
     if (value.empty()) continue;
-    url += separator + name + "=" + boost::urls::encode(value, boost::urls::unreserved_chars);
+    url += separator + name + "=" + percent_encode(value);
     separator = '&';
   }
   return url;

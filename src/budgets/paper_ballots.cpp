@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "budgets/ballot_rules.hpp"
+#include "core/text.hpp"
 #include "residency/rules.hpp"
 
 namespace fabrique::budgets {
@@ -152,15 +153,6 @@ class CsvSplitter {
   std::size_t pos_ = 0;
   std::size_t line_ = 1;
 };
-
-Text join(const std::vector<Text>& parts) {
-  Text out;
-  for (const Text& part : parts) {
-    out.en += (out.en.empty() ? "" : " ") + part.en;
-    out.fr += (out.fr.empty() ? "" : " ") + part.fr;
-  }
-  return out;
-}
 
 }  // namespace
 

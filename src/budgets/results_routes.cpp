@@ -118,8 +118,8 @@ json::object chart_view(const Unit& unit, const UnitResult& result, Lang lang) {
   for (const ProjectResult* p : order) {
     const auto width = static_cast<int>(measure(*p) * kBarMax / top);
     std::string value =
-        fmt::format("{} {}", measure(*p), points ? "points" : tr(lang, "votes", "votes"));
-    if (p->selected) value += tr(lang, " — financé", " — funded");
+        fmt::format("{} {}", measure(*p), points ? "points" : tr(lang, En{"votes"}, Fr{"votes"}));
+    if (p->selected) value += tr(lang, En{" — funded"}, Fr{" — financé"});
     bars.push_back(json::object{{"label", shortened(p->title, 70)},
                                 {"label_y", y + 13},
                                 {"bar_y", y + 18},

@@ -42,8 +42,8 @@ struct ConvertArgs {
 Election load(const std::string& path, bool strict, Lang lang) {
   ReadResult result = read_pabulib_file(path, ReadOptions{.strict = strict});
   for (const auto& warning : result.warnings)
-    std::cerr << fmt::format("fabrique: {}: {}:{}: {}\n", tr(lang, "avertissement", "warning"),
-                             path, warning.line,
+    std::cerr << fmt::format("fabrique: {}: {}:{}: {}\n",
+                             tr(lang, En{"warning"}, Fr{"avertissement"}), path, warning.line,
                              lang == Lang::Fr ? warning.reason_fr : warning.reason);
   return std::move(result.election);
 }
@@ -87,15 +87,15 @@ void print_text(const Election& e, const Outcome& o, const CountArgs& args) {
   Lang lang = *parse_lang(args.lang);
   const std::string currency = e.meta_value("currency") ? " " + *e.meta_value("currency") : "";
   std::cout << fmt::format(
-      fmt::runtime(tr(lang, "Règle : {} (utilité {})\n", "Rule: {} (utility {})\n")), o.rule_label,
-      o.utility_label);
+      fmt::runtime(tr(lang, En{"Rule: {} (utility {})\n"}, Fr{"Règle : {} (utilité {})\n"})),
+      o.rule_label, o.utility_label);
   std::cout << fmt::format(
-      fmt::runtime(tr(lang, "Budget : {}{} ; dépensé : {}{} ; exhaustif : {}\n",
-                      "Budget: {}{}; spent: {}{}; exhaustive: {}\n")),
+      fmt::runtime(tr(lang, En{"Budget: {}{}; spent: {}{}; exhaustive: {}\n"},
+                      Fr{"Budget : {}{} ; dépensé : {}{} ; exhaustif : {}\n"})),
       format_money(e.budget, e.cost_scale), currency, format_money(o.total_cost, e.cost_scale),
-      currency, o.exhaustive ? tr(lang, "oui", "yes") : tr(lang, "non", "no"));
-  std::cout << tr(lang, "Projets financés, dans l'ordre de sélection :\n",
-                  "Funded projects, in order of selection:\n");
+      currency, o.exhaustive ? tr(lang, En{"yes"}, Fr{"oui"}) : tr(lang, En{"no"}, Fr{"non"}));
+  std::cout << tr(lang, En{"Funded projects, in order of selection:\n"},
+                  Fr{"Projets financés, dans l'ordre de sélection :\n"});
   int rank = 0;
   for (ProjectIndex p : o.selected) {
     const Project& project = e.projects[p];
@@ -142,8 +142,8 @@ int run_convert(const ConvertArgs& args) {
 int run_check(const std::string& file, bool strict, Lang lang) {
   Election e = load(file, strict, lang);
   std::cout << fmt::format(
-      fmt::runtime(tr(lang, "{}: {} (règle {}), {} projets, {} bulletins, budget {}\n",
-                      "{}: {} (rule {}), {} projects, {} ballots, budget {}\n")),
+      fmt::runtime(tr(lang, En{"{}: {} (rule {}), {} projects, {} ballots, budget {}\n"},
+                      Fr{"{}: {} (règle {}), {} projets, {} bulletins, budget {}\n"})),
       file, to_string(e.vote_type), e.meta_value("rule") ? *e.meta_value("rule") : "-",
       e.projects.size(), e.ballots.size(), format_money(e.budget, e.cost_scale));
   return 0;

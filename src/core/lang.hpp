@@ -15,12 +15,28 @@ inline std::optional<Lang> parse_lang(const std::string& code) {
   return std::nullopt;
 }
 
-// Picks the text of the language: tr(lang, "Financé", "Funded").
-inline const char* tr(Lang lang, const char* fr, const char* en) {
-  return lang == Lang::Fr ? fr : en;
-}
+// The two versions of a fixed text, named at the call so that they cannot
+// be swapped silently: tr(lang, En{"Funded"}, Fr{"Financé"}). Explicit, so
+// that neither a bare string nor a bare {"…"} converts to them.
+struct En {
+  explicit constexpr En(const char* english) : text(english) {}
+  const char* text;
+};
+struct Fr {
+  explicit constexpr Fr(const char* french) : text(french) {}
+  const char* text;
+};
 
-// A message built at run time, in both languages (errors, warnings).
+// Picks the text of the language. English first, as in Text{en, fr} and
+// Text{.en = …, .fr = …}; Fr{…} first, or bare strings, do not compile
+// (tests/core/lang_test.cpp checks it; scripts/rewrite-tr rewrites the old
+// tr(lang, "fr", "en") spelling).
+constexpr const char* tr(Lang lang, En en, Fr fr) { return lang == Lang::Fr ? fr.text : en.text; }
+const char* tr(Lang lang, const char* fr, const char* en) = delete;
+
+// A message built at run time, in both languages (errors, warnings). Build
+// it as {"English", "français"}, or Text{.en = …, .fr = …} where a reader
+// may wonder (designated initialisers in the wrong order do not compile).
 struct Text {
   std::string en;
   std::string fr;

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <ctime>
 
 namespace fabrique {
 
@@ -20,11 +19,14 @@ bool read_int(std::string_view text, std::size_t at, std::size_t width, int& out
 }  // namespace
 
 std::string iso8601(Clock::time_point at) {
-  const std::time_t seconds = Clock::to_time_t(at);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  using namespace std::chrono;
+  const auto seconds = floor<std::chrono::seconds>(at);
+  const auto day = floor<days>(seconds);
+  const year_month_day date{day};
+  const hh_mm_ss clock{seconds - day};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                     clock.hours().count(), clock.minutes().count(), clock.seconds().count());
 }
 
 std::string now_iso8601() { return iso8601(Clock::now()); }
@@ -37,8 +39,12 @@ std::optional<Clock::time_point> parse_iso8601(std::string_view text) {
   if (!date || !read_int(text, 11, 2, h) || !read_int(text, 14, 2, m) ||
       !read_int(text, 17, 2, s) || h > 23 || m > 59 || s > 59)
     return std::nullopt;
-  return std::chrono::sys_days(*date) + std::chrono::hours(h) + std::chrono::minutes(m) +
-         std::chrono::seconds(s);
+  using namespace std::chrono;
+  const sys_seconds at = sys_days(*date) + hours(h) + minutes(m) + seconds(s);
+  // system_clock counts nanoseconds on Linux: it ends in 2262.
+  if (at > floor<seconds>(Clock::time_point::max()) || at < ceil<seconds>(Clock::time_point::min()))
+    return std::nullopt;
+  return time_point_cast<Clock::duration>(at);
 }
 
 std::optional<std::chrono::year_month_day> parse_date(std::string_view text) {
@@ -66,6 +72,14 @@ int age_on(std::chrono::year_month_day birth, std::chrono::year_month_day on) {
       std::pair{static_cast<unsigned>(on.month()), static_cast<unsigned>(on.day())};
   if (current < birthday) --years;
   return years;
+}
+
+std::string display_date(std::string_view stored) { return std::string(stored.substr(0, 10)); }
+
+Text display_moment(std::string_view stored) {
+  const std::string date = display_date(stored);
+  const std::string time = stored.size() >= 16 ? std::string(stored.substr(11, 5)) : "00:00";
+  return {fmt::format("{} at {} UTC", date, time), fmt::format("{} à {} UTC", date, time)};
 }
 
 std::chrono::year_month_day today_utc() {

@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "core/lang.hpp"
+#include "core/text.hpp"
 
 namespace fabrique::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-// Case-insensitive ASCII comparison, as header names are compared.
-bool iequals(std::string_view a, std::string_view b);
+// Header names are compared case-insensitively (ASCII).
+using fabrique::iequals;
 
 struct Request {
   std::string method;  // "GET", "POST", ...
@@ -62,10 +63,5 @@ Format negotiate_format(const Request& request);
 // English when `Accept-Language` prefers en (en, en-GB, ...) to fr; French
 // otherwise (and on a tie, the language listed first).
 Lang negotiate_lang(const Request& request);
-
-// Escapes & < > " ' for HTML text and attributes.
-std::string escape_html(std::string_view text);
-// Escapes a string for the inside of a JSON string literal.
-std::string escape_json(std::string_view text);
 
 }  // namespace fabrique::http

@@ -3,21 +3,12 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/text.hpp"
 #include "http/http.hpp"
-
-#include <boost/json.hpp>
 
 namespace fabrique::http {
 
 namespace {
-
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // q of a preference list for the values `matches` accepts; -1 when absent,
 // together with its position.
@@ -39,11 +30,6 @@ bool is_lang(std::string_view value, std::string_view lang) {
 }
 
 }  // namespace
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
 
 std::optional<std::string_view> Request::header(std::string_view name) const {
   for (const auto& [key, value] : headers)
@@ -76,16 +62,16 @@ std::vector<Preference> parse_preferences(std::string_view header) {
     std::string_view item = header.substr(0, comma);
     header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
     std::size_t semi = item.find(';');
-    std::string_view value = trim(item.substr(0, semi));
+    std::string_view value = trim(item.substr(0, semi), kHttpSpace);
     if (value.empty()) continue;
     Preference pref;
-    for (char c : value) pref.value += lower(c);
+    for (char c : value) pref.value += ascii_lower(c);
     while (semi != std::string_view::npos) {
       item = item.substr(semi + 1);
       semi = item.find(';');
-      std::string_view param = trim(item.substr(0, semi));
-      if (param.size() >= 2 && lower(param[0]) == 'q' && param[1] == '=') {
-        std::string_view number = trim(param.substr(2));
+      std::string_view param = trim(item.substr(0, semi), kHttpSpace);
+      if (param.size() >= 2 && ascii_lower(param[0]) == 'q' && param[1] == '=') {
+        std::string_view number = trim(param.substr(2), kHttpSpace);
         double q = 0;
         auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), q);
         pref.q =
@@ -118,39 +104,6 @@ Lang negotiate_lang(const Request& request) {
   auto [fr_q, fr_pos] = best(prefs, [](const std::string& v) { return is_lang(v, "fr"); });
   if (en_q <= 0) return Lang::Fr;
   return en_q > fr_q || (en_q == fr_q && en_pos < fr_pos) ? Lang::En : Lang::Fr;
-}
-
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-// Boost.JSON does the escaping; only the surrounding quotes are dropped.
-std::string escape_json(std::string_view text) {
-  std::string quoted = boost::json::serialize(boost::json::string(text));
-  return quoted.substr(1, quoted.size() - 2);
 }
 
 }  // namespace fabrique::http

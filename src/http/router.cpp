@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "core/url.hpp"
+
 namespace fabrique::http {
 
 namespace {
@@ -23,36 +25,14 @@ bool is_param(const std::string& segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decodes a path segment; a malformed escape is kept as written.
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-        hex_value(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 bool match(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
            std::map<std::string, std::string>* params) {
   if (pattern.size() != path.size()) return false;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     if (is_param(pattern[i])) {
       if (path[i].empty()) return false;
-      if (params) (*params)[pattern[i].substr(1, pattern[i].size() - 2)] = percent_decode(path[i]);
+      if (params)
+        (*params)[pattern[i].substr(1, pattern[i].size() - 2)] = percent_decode_lenient(path[i]);
     } else if (pattern[i] != path[i]) {
       return false;
     }
@@ -145,8 +125,8 @@ Response error_response(const Request& request, int status) {
                                       std::to_string(status) + "}");
   }
   const Lang lang = negotiate_lang(request);
-  const char* message = tr(lang, text.fr, text.en);
-  std::string body = std::string("<!doctype html>\n<html lang=\"") + tr(lang, "fr", "en") +
+  const char* message = tr(lang, En{text.en}, Fr{text.fr});
+  std::string body = std::string("<!doctype html>\n<html lang=\"") + tr(lang, En{"en"}, Fr{"fr"}) +
                      "\">\n<head><meta charset=\"utf-8\"><title>" + message +
                      " — Fabrique</title></head>\n<body><main><h1>" + message +
                      "</h1></main></body>\n</html>\n";

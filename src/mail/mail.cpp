@@ -5,6 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/text.hpp"
+#include "core/time.hpp"
+
 namespace fabrique::mail {
 
 namespace {
@@ -13,43 +16,6 @@ namespace {
 // 998-octet lines once encoded; far above what the platform writes.
 constexpr std::size_t kMaxSubject = 900;
 constexpr std::size_t kMaxBody = 1024 * 1024;
-
-bool valid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    std::uint32_t point = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      length = 2;
-      point = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      length = 3;
-      point = c & 0x0Fu;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      length = 4;
-      point = c & 0x07u;
-    } else {
-      return false;
-    }
-    if (i + length > text.size()) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0u) != 0x80u) return false;
-      point = (point << 6) | (next & 0x3Fu);
-    }
-    // Overlong forms, UTF-16 surrogates and points past U+10FFFF.
-    if ((length == 3 && point < 0x800) || (length == 4 && point < 0x10000) ||
-        (point >= 0xD800 && point <= 0xDFFF) || point > 0x10FFFF) {
-      return false;
-    }
-    i += length;
-  }
-  return true;
-}
 
 bool has_line_break(std::string_view text) {
   return text.find_first_of("\r\n") != std::string_view::npos;
@@ -156,54 +122,11 @@ void enqueue(store::Connection& connection, const Mail& mail) {
 void enqueue(store::Connection& connection, const Mail& mail,
              std::chrono::system_clock::time_point now) {
   if (auto problem = check(mail)) throw MailError(std::move(*problem));
-  const std::string at = format_utc(now);
+  const std::string at = iso8601(now);
   connection.execute(
       "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) "
       "VALUES ($1, $2, $3, $4, $5)",
       {mail.recipient, mail.subject, mail.body, at, at});
-}
-
-std::string format_utc(std::chrono::system_clock::time_point time) {
-  using namespace std::chrono;
-  const auto seconds = floor<std::chrono::seconds>(time);
-  const auto day = floor<days>(seconds);
-  const year_month_day date{day};
-  const hh_mm_ss clock{seconds - day};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                     clock.hours().count(), clock.minutes().count(), clock.seconds().count());
-}
-
-std::optional<std::chrono::system_clock::time_point> parse_utc(std::string_view text) {
-  using namespace std::chrono;
-  // "YYYY-MM-DDTHH:MM:SSZ"
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
-      text[16] != ':' || text[19] != 'Z') {
-    return std::nullopt;
-  }
-  auto number = [&](std::size_t from, std::size_t length) -> int {
-    int value = 0;
-    for (std::size_t i = from; i < from + length; ++i) {
-      if (text[i] < '0' || text[i] > '9') return -1;
-      value = value * 10 + (text[i] - '0');
-    }
-    return value;
-  };
-  const int y = number(0, 4), mo = number(5, 2), d = number(8, 2);
-  const int h = number(11, 2), mi = number(14, 2), s = number(17, 2);
-  if (y < 0 || mo < 0 || d < 0 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) {
-    return std::nullopt;
-  }
-  const year_month_day date{year{y}, month{static_cast<unsigned>(mo)},
-                            day{static_cast<unsigned>(d)}};
-  if (!date.ok()) return std::nullopt;
-  const sys_seconds at = sys_days{date} + hours{h} + minutes{mi} + seconds{s};
-  // system_clock counts nanoseconds on Linux: it ends in 2262, before kGivenUp.
-  if (at > floor<seconds>(system_clock::time_point::max()) ||
-      at < ceil<seconds>(system_clock::time_point::min())) {
-    return std::nullopt;
-  }
-  return time_point_cast<system_clock::duration>(at);
 }
 
 }  // namespace fabrique::mail

@@ -52,11 +52,4 @@ void enqueue(store::Connection& connection, const Mail& mail);
 void enqueue(store::Connection& connection, const Mail& mail,
              std::chrono::system_clock::time_point now);
 
-// Times in the outbox: ISO 8601 UTC to the second, "2024-01-02T15:04:05Z",
-// which sorts as text the way it sorts in time.
-std::string format_utc(std::chrono::system_clock::time_point time);
-// The inverse of format_utc; nullopt when `text` is not in that form, or is
-// past what system_clock can hold (year 2262).
-std::optional<std::chrono::system_clock::time_point> parse_utc(std::string_view text);
-
 }  // namespace fabrique::mail

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstddef>
 
+#include "core/text.hpp"
+
 namespace fabrique::mail {
 
 namespace {
@@ -61,12 +63,6 @@ bool has_control(std::string_view text) {
     if (u < 0x20 || u == 0x7F) return true;
   }
   return false;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  return text;
 }
 
 // Printable ASCII folded at spaces so that lines stay within kFoldAt where
@@ -196,13 +192,13 @@ std::string quoted_printable(std::string_view crlf_text) {
 
 std::optional<Mailbox> parse_mailbox(std::string_view text) {
   if (has_control(text)) return std::nullopt;
-  text = trim(text);
+  text = trim(text, " ");
   Mailbox mailbox;
   if (!text.empty() && text.back() == '>') {
     const std::size_t open = text.rfind('<');
     if (open == std::string_view::npos) return std::nullopt;
     mailbox.address = std::string(text.substr(open + 1, text.size() - open - 2));
-    std::string_view display = trim(text.substr(0, open));
+    std::string_view display = trim(text.substr(0, open), " ");
     if (display.size() >= 2 && display.front() == '"' && display.back() == '"') {
       display = display.substr(1, display.size() - 2);
     }

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/time.hpp"
+
 namespace fabrique::mail {
 
 namespace {
@@ -76,7 +78,7 @@ void FolderTransport::deliver(const Mail& mail, std::string_view message_id) {
                       c == '.' || c == '-' || c == '_';
     id += safe ? c : '_';
   }
-  const std::string name = compact(format_utc(now)) + "-" + id + ".eml";
+  const std::string name = compact(iso8601(now)) + "-" + id + ".eml";
   const std::string message = format_message(mail, message_id, from_, now);
 
   std::error_code error;
@@ -222,8 +224,8 @@ DeliveryReport MailSender::deliver_due(store::Connection& connection) {
   DeliveryReport report;
   while (!stopping_) {
     const auto claimed_at = now();
-    const std::string now_text = format_utc(claimed_at);
-    const std::string lease_text = format_utc(claimed_at + options_.lease);
+    const std::string now_text = iso8601(claimed_at);
+    const std::string lease_text = iso8601(claimed_at + options_.lease);
 
     // Claim in a short transaction, deliver outside it: no lock is held
     // while a mail server takes its time. The conditional UPDATE is the
@@ -295,14 +297,14 @@ DeliveryReport MailSender::deliver_due(store::Connection& connection) {
       const auto done_at = now();
       if (!failed) {
         connection.execute("UPDATE outbox SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL",
-                           {format_utc(done_at), row.id});
+                           {iso8601(done_at), row.id});
         ++report.sent;
         continue;
       }
 
       std::string next;
       if (stopping_) {
-        next = format_utc(done_at);  // cancelled by stop(): retry at the next start
+        next = iso8601(done_at);  // cancelled by stop(): retry at the next start
         ++report.failed;
       } else if (permanent || row.attempts >= options_.max_attempts) {
         // A refusal for good (no such mailbox) would be refused again.
@@ -313,7 +315,7 @@ DeliveryReport MailSender::deliver_due(store::Connection& connection) {
         for (std::int64_t k = 1; k < row.attempts && backoff < options_.max_backoff; ++k) {
           backoff *= 2;
         }
-        next = format_utc(done_at + std::min(backoff, options_.max_backoff));
+        next = iso8601(done_at + std::min(backoff, options_.max_backoff));
         ++report.failed;
       }
       connection.execute(
@@ -338,7 +340,7 @@ std::chrono::milliseconds MailSender::until_next_due(store::Connection& connecti
       "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL AND next_attempt_at < $1",
       {std::string(kGivenUp)});
   if (rows.empty()) return options_.poll;
-  const auto next = parse_utc(text_of(rows.front().at(0)));
+  const auto next = parse_iso8601(text_of(rows.front().at(0)));
   if (!next) return options_.poll;
   const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - now());
   return std::clamp(wait, std::chrono::milliseconds(0), options_.poll);

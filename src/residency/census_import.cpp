@@ -11,6 +11,7 @@
 
 #include "audit/audit.hpp"
 #include "core/time.hpp"
+#include "residency/census.hpp"
 #include "residency/repository.hpp"
 #include "residency/rules.hpp"
 

@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "residency/census.hpp"
 #include "residency/model.hpp"
-#include "residency/rules.hpp"
 #include "store/store.hpp"
 
 namespace fabrique::residency {

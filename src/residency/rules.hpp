@@ -2,18 +2,16 @@
 // same for a census file, a resident's form and a clerk's), what a census
 // file must look like, what makes a district valid, and what each
 // verification outcome tells the person. No storage, no clock, no secret.
+// The census file reader is in census.hpp.
 #pragma once
 
 #include <chrono>
-#include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "core/text.hpp"
 #include "residency/model.hpp"
 
 namespace fabrique::residency {
@@ -61,75 +59,12 @@ FieldErrors check_district(const NewDistrict& district);
 // What the person (online) or the clerk (counter) is told.
 Text outcome_message(VerificationOutcome outcome, VerificationMethod method, int minimum_age);
 
-// True when `text` is valid UTF-8 (overlongs, surrogates and code points
-// beyond U+10FFFF refused).
-bool valid_utf8(std::string_view text);
+// A value found in a file or a form, quoted for a message in each language
+// (“…” in English, « … » in French; see quotable()).
+std::string quoted_en(std::string_view text);
+std::string quoted_fr(std::string_view text);
 
-// ---------------------------------------------------------------------------
-// Census files: UTF-8 CSV, optional BOM, comma or semicolon separated (the
-// header line decides), "quoted" fields with "" for a quote, CRLF or LF line
-// ends. The header names document_number, birth_date, postal_code and
-// district, case-insensitive, in any order; other columns are ignored.
-// Blank lines (also lines of empty fields only) are skipped.
-
-inline constexpr std::string_view kCensusColumns[] = {"document_number", "birth_date",
-                                                      "postal_code", "district"};
-
-// District slug → id.
-using DistrictIndex = std::map<std::string, std::int64_t, std::less<>>;
-
-// One data line: the normalized row, or why it is bad.
-struct CensusRecord {
-  std::size_t line = 0;  // where the record starts (a quoted field may span lines)
-  Identity identity;
-  std::int64_t district_id = 0;
-  std::optional<Text> error;
-};
-
-// Reads a census file record by record, without keeping any. Duplicates
-// are not its business (check_census finds them). `text` and `districts`
-// must outlive the reader.
-class CensusReader {
- public:
-  CensusReader(std::string_view text, const DistrictIndex& districts,
-               std::chrono::year_month_day today);
-
-  // Why the whole file is refused (not UTF-8, empty, a column missing...):
-  // next() then reads nothing.
-  const std::optional<RowError>& refusal() const { return refusal_; }
-  char separator() const { return separator_; }
-  // The next data record; false at the end.
-  bool next(CensusRecord& record);
-
- private:
-  bool next_fields();
-
-  std::string_view text_;
-  const DistrictIndex& districts_;
-  std::chrono::year_month_day today_;
-  std::optional<RowError> refusal_;
-  char separator_ = ',';
-  std::size_t pos_ = 0;
-  std::size_t line_ = 1;
-  std::size_t width_ = 0;                  // fields per record, as in the header
-  std::size_t columns_[4] = {0, 0, 0, 0};  // positions of kCensusColumns
-  // The record being read.
-  std::vector<std::string> fields_;
-  std::size_t record_line_ = 0;
-  std::optional<Text> syntax_error_;
-};
-
-// The whole file checked: every bad line, duplicates of a document number
-// included ("duplicates line M").
-struct CensusCheck {
-  std::optional<RowError> refusal;
-  std::size_t records = 0;
-  std::vector<bool> bad;         // by record, in file order
-  std::vector<RowError> errors;  // the first `max_errors` bad lines, in file order
-  std::size_t error_count = 0;   // every bad line
-};
-CensusCheck check_census(std::string_view text, const DistrictIndex& districts,
-                         std::chrono::year_month_day today,
-                         std::size_t max_errors = kMaxStoredErrors);
+// Until budgets/ballot.cpp includes core/text.hpp itself (issue 10 merge).
+using fabrique::valid_utf8;
 
 }  // namespace fabrique::residency

@@ -37,4 +37,16 @@ inline Value nullable(const std::optional<std::string>& value) {
   return value ? Value(*value) : Value(nullptr);
 }
 
+// A search for rows whose column contains `search`, ASCII case-insensitive:
+// "%search%" lower-cased, with `%`, `_` and `escape` typed by the person
+// made literal. Bind it to `LOWER(column) LIKE $n ESCAPE '<escape>'`.
+inline std::string like_pattern(const std::string& search, char escape) {
+  std::string pattern = "%";
+  for (char c : search) {
+    if (c == '%' || c == '_' || c == escape) pattern += escape;
+    pattern += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return pattern + "%";
+}
+
 }  // namespace fabrique::store

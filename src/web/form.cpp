@@ -1,16 +1,15 @@
 #include "web/form.hpp"
 
-#include <boost/url/encoding_opts.hpp>
-#include <boost/url/parse_query.hpp>
+#include "core/text.hpp"
+#include "core/url.hpp"
 
 namespace fabrique::web {
 
 namespace {
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
+// Characters RFC 3986 reserves and a query never holds unencoded.
+bool reserved_in_query(char c) {
+  return std::string_view("\"#<>[\\]^`{|}").find(c) != std::string_view::npos;
 }
 
 // The value of `;name=value` or `;name="value"` in a header like
@@ -20,10 +19,11 @@ std::optional<std::string> header_parameter(std::string_view header, std::string
   while (at != std::string_view::npos) {
     std::string_view rest = header.substr(at + 1);
     const std::size_t end = rest.find(';');
-    std::string_view item = trim(rest.substr(0, end));
+    std::string_view item = trim(rest.substr(0, end), kHttpSpace);
     const std::size_t equals = item.find('=');
-    if (equals != std::string_view::npos && http::iequals(trim(item.substr(0, equals)), name)) {
-      std::string_view value = trim(item.substr(equals + 1));
+    if (equals != std::string_view::npos &&
+        http::iequals(trim(item.substr(0, equals), kHttpSpace), name)) {
+      std::string_view value = trim(item.substr(equals + 1), kHttpSpace);
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
         value = value.substr(1, value.size() - 2);
       return std::string(value);
@@ -60,66 +60,27 @@ const UploadedFile* Form::file(std::string_view name) const {
   return nullptr;
 }
 
-bool is_clean_text(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return false;
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    unsigned code = 0;
-    if ((c & 0xe0) == 0xc0) {
-      length = 2;
-      code = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      length = 3;
-      code = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      length = 4;
-      code = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + length > text.size()) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xc0) != 0x80) return false;
-      code = (code << 6) | (next & 0x3f);
-    }
-    // Overlong forms, surrogates and values past Unicode are not UTF-8.
-    if ((length == 2 && code < 0x80) || (length == 3 && code < 0x800) ||
-        (length == 4 && code < 0x10000) || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-      return false;
-    i += length;
-  }
-  return true;
-}
-
 std::optional<Form> parse_urlencoded(std::string_view text) {
   Form form;
-  if (text.empty()) return form;
-  // Browsers percent-encode everything else: raw control or non-ASCII bytes
-  // mean a broken or hostile body. (Also, Boost.URL 1.81's parse_query reads
-  // up to a NUL here, found by fuzz/form_decoder.cpp: it gets a copy that
-  // has one, and never a NUL inside.)
+  // Browsers percent-encode everything else: raw control, non-ASCII or
+  // reserved bytes mean a broken or hostile body.
   for (char c : text) {
     const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x21 || byte > 0x7e) return std::nullopt;
+    if (byte < 0x21 || byte > 0x7e || reserved_in_query(c)) return std::nullopt;
   }
-  const std::string terminated(text);
-  auto params = boost::urls::parse_query(terminated);
-  if (!params) return std::nullopt;
-  boost::urls::encoding_opts options;
-  options.space_as_plus = true;
-  for (const auto& param : *params) {
-    std::string key = param.key.decode(options);
-    std::string value = param.has_value ? param.value.decode(options) : std::string();
-    if (!is_clean_text(key) || !is_clean_text(value)) return std::nullopt;
-    if (key.empty()) continue;
-    form.fields.emplace_back(std::move(key), std::move(value));
+  if (text.empty()) return form;
+  for (;;) {
+    const std::size_t amp = text.find('&');
+    const std::string_view param = text.substr(0, amp);
+    const std::size_t equals = param.find('=');
+    auto key = percent_decode(param.substr(0, equals), Plus::Space);
+    auto value = equals == std::string_view::npos
+                     ? std::optional<std::string>(std::string())
+                     : percent_decode(param.substr(equals + 1), Plus::Space);
+    if (!key || !value || !is_clean_text(*key) || !is_clean_text(*value)) return std::nullopt;
+    if (!key->empty()) form.fields.emplace_back(std::move(*key), std::move(*value));
+    if (amp == std::string_view::npos) break;
+    text.remove_prefix(amp + 1);
   }
   return form;
 }
@@ -152,8 +113,8 @@ std::optional<Form> parse_multipart(std::string_view content_type, std::string_v
       head = line_end == std::string_view::npos ? std::string_view() : head.substr(line_end + 2);
       const std::size_t colon = line.find(':');
       if (colon == std::string_view::npos) return std::nullopt;
-      const std::string_view header_name = trim(line.substr(0, colon));
-      const std::string_view value = trim(line.substr(colon + 1));
+      const std::string_view header_name = trim(line.substr(0, colon), kHttpSpace);
+      const std::string_view value = trim(line.substr(colon + 1), kHttpSpace);
       if (http::iequals(header_name, "Content-Disposition")) {
         if (!http::iequals(value.substr(0, value.find(';')), "form-data")) return std::nullopt;
         name = header_parameter(value, "name");
@@ -176,7 +137,7 @@ std::optional<Form> parse_multipart(std::string_view content_type, std::string_v
 
 std::optional<Form> parse_form(const http::Request& request) {
   const std::string_view type = request.header("Content-Type").value_or("");
-  const std::string_view media = trim(type.substr(0, type.find(';')));
+  const std::string_view media = trim(type.substr(0, type.find(';')), kHttpSpace);
   if (http::iequals(media, "application/x-www-form-urlencoded"))
     return parse_urlencoded(request.body);
   if (http::iequals(media, "multipart/form-data")) return parse_multipart(type, request.body);
@@ -189,7 +150,7 @@ std::optional<std::string> cookie(const http::Request& request, std::string_view
     std::string_view rest = value;
     while (!rest.empty()) {
       const std::size_t end = rest.find(';');
-      std::string_view item = trim(rest.substr(0, end));
+      std::string_view item = trim(rest.substr(0, end), kHttpSpace);
       rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
       const std::size_t equals = item.find('=');
       if (equals != std::string_view::npos && item.substr(0, equals) == name)

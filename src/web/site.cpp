@@ -4,8 +4,6 @@
 
 #include <zlib.h>
 #include <boost/json.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <map>
 #include <mutex>
 
@@ -13,6 +11,7 @@
 #include "audit/audit.hpp"
 #include "core/crypto.hpp"
 #include "core/time.hpp"
+#include "core/url.hpp"
 #include "web/templates.hpp"
 
 namespace fabrique::web {
@@ -38,10 +37,6 @@ std::optional<std::string> text_of_hex(std::string_view hex) {
   if (!crypto::from_hex(hex, reinterpret_cast<unsigned char*>(out.data()), out.size()))
     return std::nullopt;
   return out;
-}
-
-std::string url_encode(std::string_view text) {
-  return boost::urls::encode(text, boost::urls::unreserved_chars);
 }
 
 std::string content_type_of(std::string_view file) {
@@ -253,7 +248,7 @@ http::Response Context::page(std::string_view template_name, json::object view, 
   common["css_url"] = asset_url("fabrique.css");
   common["js_url"] = asset_url("fabrique.js");
   common["icon_url"] = asset_url("favicon.svg");
-  common["switch_lang_url"] = "/language?to=" + lang_code(other) + "&back=" + url_encode(here);
+  common["switch_lang_url"] = "/language?to=" + lang_code(other) + "&back=" + percent_encode(here);
   common["switch_lang_label"] = other == Lang::Fr ? "Français" : "English";
   common["switch_lang_code"] = lang_code(other);
   json::object who{{"signed_in", viewer.signed_in()},
@@ -322,7 +317,7 @@ http::Response serve(App& app, const RouteInfo& route, const PageHandler& handle
     if (!ctx.viewer.signed_in()) {
       if (ctx.wants_json()) return ctx.error(401, {"Sign in first.", "Connectez-vous d'abord."});
       const std::string here = request.path + (request.query.empty() ? "" : "?" + request.query);
-      return ctx.redirect("/sign-in?next=" + url_encode(route.method == "GET" ? here : "/"));
+      return ctx.redirect("/sign-in?next=" + percent_encode(route.method == "GET" ? here : "/"));
     }
     return ctx.error(403, {"Your account does not give access to this page.",
                            "Votre compte ne donne pas accès à cette page."});

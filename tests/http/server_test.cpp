@@ -12,6 +12,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json.hpp>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -67,7 +68,8 @@ class HttpServer : public ::testing::Test {
                           return head.header("X-Grant").value_or("") == "yes";
                         }});
     router.get("/api/test-params/{slug}", [](const http::Request& r) {
-      return http::Response::json(200, "\"" + http::escape_json(r.param("slug")) + "\"");
+      return http::Response::json(200,
+                                  boost::json::serialize(boost::json::string(r.param("slug"))));
     });
     router.get("/boom",
                [](const http::Request&) -> http::Response { throw std::runtime_error("boom"); });

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/time.hpp"
 #include "mail/mail.hpp"
 #include "mail/message.hpp"
 #include "mail/sender.hpp"
@@ -322,14 +323,14 @@ TEST(MailAddress, PlausibleAddresses) {
 }
 
 TEST(MailTime, UtcTextRoundTrips) {
-  EXPECT_EQ(fabrique::mail::format_utc(kT0 + 3723s + 500ms), "2025-03-01T10:02:03Z");
-  EXPECT_EQ(fabrique::mail::parse_utc("2025-03-01T10:02:03Z"), kT0 + 3723s);
+  EXPECT_EQ(fabrique::iso8601(kT0 + 3723s + 500ms), "2025-03-01T10:02:03Z");
+  EXPECT_EQ(fabrique::parse_iso8601("2025-03-01T10:02:03Z"), kT0 + 3723s);
   // Past the end of system_clock: refused rather than overflowing.
-  EXPECT_FALSE(fabrique::mail::parse_utc(fabrique::mail::kGivenUp).has_value());
-  EXPECT_TRUE(fabrique::mail::parse_utc("2262-01-01T00:00:00Z").has_value());
+  EXPECT_FALSE(fabrique::parse_iso8601(fabrique::mail::kGivenUp).has_value());
+  EXPECT_TRUE(fabrique::parse_iso8601("2262-01-01T00:00:00Z").has_value());
   for (const char* bad : {"2025-02-30T00:00:00Z", "2025-03-01 10:02:03Z", "2025-03-01T24:00:00Z",
                           "2025-03-01T10:02:03", ""}) {
-    EXPECT_FALSE(fabrique::mail::parse_utc(bad).has_value()) << bad;
+    EXPECT_FALSE(fabrique::parse_iso8601(bad).has_value()) << bad;
   }
 }
 
@@ -563,10 +564,10 @@ TEST_P(MailTest, OutboxBackoffIsCappedAndGivesUp) {
   MailSender sender(*db_, std::move(transport), options);
 
   EXPECT_EQ(sender.deliver_due_now().failed, 1u);
-  EXPECT_EQ(column("next_attempt_at"), fabrique::mail::format_utc(kT0 + 1000s));
+  EXPECT_EQ(column("next_attempt_at"), fabrique::iso8601(kT0 + 1000s));
   now = kT0 + 1000s;
   EXPECT_EQ(sender.deliver_due_now().failed, 1u);
-  EXPECT_EQ(column("next_attempt_at"), fabrique::mail::format_utc(now + 1500s));  // capped
+  EXPECT_EQ(column("next_attempt_at"), fabrique::iso8601(now + 1500s));  // capped
   now += 1500s;
   const DeliveryReport report = sender.deliver_due_now();
   EXPECT_EQ(report.given_up, 1u);
@@ -902,8 +903,7 @@ TEST_P(MailTest, MailSmtpStopCancelsADeliveryToASilentServer) {
   EXPECT_EQ(column("sent_at"), "NULL");
   EXPECT_NE(column("last_error"), "NULL");
   // Due again at once, for the next start.
-  EXPECT_LE(column("next_attempt_at"),
-            fabrique::mail::format_utc(std::chrono::system_clock::now()));
+  EXPECT_LE(column("next_attempt_at"), fabrique::iso8601(std::chrono::system_clock::now()));
 }
 
 FABRIQUE_INSTANTIATE_ON_BACKENDS(MailTest);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "residency/census.hpp"
 #include "residency/rules.hpp"
 
 namespace fabrique::residency {
