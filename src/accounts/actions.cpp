@@ -11,18 +11,6 @@
 
 namespace fabrique::accounts {
 
-namespace {
-
-// Code points, not bytes: "Zoé" is three characters long.
-std::size_t characters(const std::string& text) {
-  std::size_t count = 0;
-  for (unsigned char c : text)
-    if ((c & 0xc0) != 0x80) ++count;
-  return count;
-}
-
-}  // namespace
-
 bool plausible_email(const std::string& email) {
   if (!mail::plausible_address(email)) return false;
   const std::size_t at = email.find('@');
@@ -39,7 +27,7 @@ bool plausible_email(const std::string& email) {
 }
 
 std::optional<Text> check_new_password(const std::string& password) {
-  if (characters(password) < 10)
+  if (code_points(password) < 10)
     return Text{"Choose a password of at least 10 characters.",
                 "Choisissez un mot de passe d'au moins 10 caractères."};
   if (password.size() > 1000)
@@ -50,7 +38,7 @@ std::optional<Text> check_new_password(const std::string& password) {
 
 FieldErrors check_sign_up(const SignUp& form) {
   FieldErrors errors;
-  const std::size_t name_length = characters(form.display_name);
+  const std::size_t name_length = code_points(form.display_name);
   if (name_length == 0)
     errors["display_name"] = {"Enter the name others will see.",
                               "Indiquez le nom que les autres verront."};

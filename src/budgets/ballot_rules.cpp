@@ -7,26 +7,12 @@
 #include <limits>
 #include <set>
 
+#include "core/text.hpp"
 #include "residency/rules.hpp"
 
 namespace fabrique::budgets {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-char lower_ascii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), lower_ascii);
-  return out;
-}
 
 // A whole number, possibly negative; nullopt when the text is not one.
 std::optional<std::int64_t> whole_number(std::string_view text) {
@@ -42,18 +28,6 @@ std::optional<std::int64_t> whole_number(std::string_view text) {
 std::int64_t add_points(std::int64_t a, std::int64_t b) {
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   return b > kMax - a ? kMax : a + b;
-}
-
-// The length of the UTF-8 character starting at `at`, 0 when it is not one.
-std::size_t character_length(std::string_view text, std::size_t at) {
-  const auto lead = static_cast<unsigned char>(text[at]);
-  const std::size_t length = lead < 0x80   ? 1
-                             : lead < 0xC2 ? 0
-                             : lead < 0xE0 ? 2
-                             : lead < 0xF0 ? 3
-                                           : 4;
-  if (length == 0 || at + length > text.size()) return 0;
-  return residency::valid_utf8(text.substr(at, length)) ? length : 0;
 }
 
 // How messages name a project: its title and number.
@@ -224,10 +198,9 @@ RawBallot read_approval(const FormFields& fields, std::string_view prefix) {
     if (!id) {
       raw.errors.push_back(
           {whole,
-           {fmt::format("A choice of the ballot (“{}”) is not a project number.",
-                        shown_value(value)),
+           {fmt::format("A choice of the ballot (“{}”) is not a project number.", quotable(value)),
             fmt::format("Un choix du bulletin (« {} ») n'est pas un numéro de projet.",
-                        shown_value(value))}});
+                        quotable(value))}});
       continue;
     }
     ids.insert(*id);  // a project ticked twice is chosen once
@@ -276,15 +249,15 @@ std::vector<NumberEntry> read_numbers(const FormFields& fields, std::string_view
           {at, ranks
                    ? Text{fmt::format("Rank of {}: write a whole number, 1 for your favourite "
                                       "(found “{}”).",
-                                      project.en, shown_value(text)),
+                                      project.en, quotable(text)),
                           fmt::format("Rang de {} : écrivez un nombre entier, 1 pour votre préféré "
                                       "(« {} » trouvé).",
-                                      project.fr, shown_value(text))}
+                                      project.fr, quotable(text))}
                    : Text{fmt::format("Points for {}: write a whole number, like 2 (found “{}”).",
-                                      project.en, shown_value(text)),
+                                      project.en, quotable(text)),
                           fmt::format("Points pour {} : écrivez un nombre entier, comme 2 (« {} » "
                                       "trouvé).",
-                                      project.fr, shown_value(text))}});
+                                      project.fr, quotable(text))}});
       continue;
     }
     if (*number < 0 || (ranks && *number == 0)) {
@@ -530,10 +503,10 @@ Meter budget_meter(const Process& process, const Unit& unit, const ProjectIndex&
 bool matches_filter(const Project& project, std::string_view search,
                     std::optional<Amount> max_cost) {
   if (max_cost && project.cost() > *max_cost) return false;
-  const std::string words = lower(trim(search));
+  const std::string words = ascii_lower(trim(search));
   if (words.empty()) return true;
-  return lower(project.title).find(words) != std::string::npos ||
-         lower(project.description).find(words) != std::string::npos;
+  return ascii_lower(project.title).find(words) != std::string::npos ||
+         ascii_lower(project.description).find(words) != std::string::npos;
 }
 
 std::map<std::int64_t, std::string> entered_of(BallotType type,
@@ -561,26 +534,6 @@ std::optional<std::int64_t> parse_project_id(std::string_view text) {
   const auto value = whole_number(trim(text));
   if (!value || *value <= 0) return std::nullopt;
   return value;
-}
-
-std::string shown_value(std::string_view text) {
-  constexpr std::size_t kLimit = 30;
-  std::string out;
-  std::size_t count = 0;
-  for (std::size_t at = 0; at < text.size(); ++count) {
-    if (count == kLimit) return out + "…";
-    const std::size_t length = character_length(text, at);
-    const auto lead = static_cast<unsigned char>(text[at]);
-    const bool control =
-        (length == 1 && (lead < 0x20 || lead == 0x7F)) ||
-        (length == 2 && lead == 0xC2 && static_cast<unsigned char>(text[at + 1]) <= 0x9F);
-    if (length == 0 || control)
-      out += '?';
-    else
-      out.append(text.substr(at, length));
-    at += length == 0 ? 1 : length;
-  }
-  return out;
 }
 
 }  // namespace fabrique::budgets

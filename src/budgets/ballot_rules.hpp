@@ -109,9 +109,4 @@ std::map<std::int64_t, std::string> entered_of(BallotType type, const std::vecto
 // when it is not a positive whole number.
 std::optional<std::int64_t> parse_project_id(std::string_view text);
 
-// A value someone typed, safe to quote in a message on one line: at most 30
-// characters of it; control characters (a line break inside a quoted CSV
-// cell) and bytes that are not UTF-8 shown as "?".
-std::string shown_value(std::string_view text);
-
 }  // namespace fabrique::budgets

@@ -11,8 +11,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string date_of(const std::string& iso) { return iso.substr(0, 10); }
-
 constexpr std::size_t kDescriptionShown = 240;  // bytes of a description on the ballot
 
 std::string shortened(const std::string& text, std::size_t limit) {
@@ -105,9 +103,9 @@ json::object process_view(const Process& process, Lang lang) {
                {Phase::Implementation, s.implementation_open, nullptr}};
   for (const auto& step : steps) {
     json::object item{{"label", phase_label(step.phase).in(lang)},
-                      {"start", date_of(step.start)},
+                      {"start", display_date(step.start)},
                       {"current", step.phase == phase}};
-    if (step.end) item["end"] = date_of(*step.end);
+    if (step.end) item["end"] = display_date(*step.end);
     timeline.push_back(std::move(item));
   }
   json::object view{{"id", process.id},
@@ -130,8 +128,8 @@ json::object process_view(const Process& process, Lang lang) {
                     {"max_choices", process.max_choices},
                     {"points_total", process.points_total},
                     {"published", process.published_at.has_value()},
-                    {"vote_open", date_of(s.vote_open)},
-                    {"vote_close", date_of(s.vote_close)}};
+                    {"vote_open", display_date(s.vote_open)},
+                    {"vote_close", display_date(s.vote_close)}};
   return view;
 }
 
@@ -157,7 +155,7 @@ json::object project_view(const Process& process, const Project& project, Lang l
       {"review_note", project.review_note},
       {"author", project.author_name},
       {"location", project.location},
-      {"created_on", date_of(project.created_at)},
+      {"created_on", display_date(project.created_at)},
       {"progress", project.progress}};
   if (project.merged_into)
     view["merged_into_url"] =

@@ -5,28 +5,13 @@
 #include <algorithm>
 
 #include "budgets/ballot_rules.hpp"
+#include "core/csv.hpp"
 #include "core/text.hpp"
 #include "residency/rules.hpp"
 
 namespace fabrique::budgets {
 
-namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 ParsedChoices parse_paper_choices(std::string_view text, BallotType type) {
   ParsedChoices out;
@@ -54,13 +39,13 @@ ParsedChoices parse_paper_choices(std::string_view text, BallotType type) {
       out.error =
           with_points
               ? Text{fmt::format("Projects: “{}” is not PROJECT:POINTS (for example 12:3).",
-                                 shown_value(token)),
+                                 quotable(token)),
                      fmt::format("Projets : « {} » n'est pas de la forme PROJET:POINTS (par "
                                  "exemple 12:3).",
-                                 shown_value(token))}
-              : Text{fmt::format("Projects: “{}” is not a project number.", shown_value(token)),
+                                 quotable(token))}
+              : Text{fmt::format("Projects: “{}” is not a project number.", quotable(token)),
                      fmt::format("Projets : « {} » n'est pas un numéro de projet.",
-                                 shown_value(token))};
+                                 quotable(token))};
       return out;
     }
     if (out.choices.size() == kMaxBallotEntries) {
@@ -79,112 +64,36 @@ ParsedChoices parse_paper_choices(std::string_view text, BallotType type) {
   return out;
 }
 
-namespace {
+namespace {}  // namespace
 
-// Splits CSV text into records of fields. `separator` is decided by the caller.
-class CsvSplitter {
- public:
-  CsvSplitter(std::string_view text, char separator) : text_(text), separator_(separator) {}
-
-  // The next record (blank ones included); false at the end. `line` is
-  // where it starts; `error` says what is wrong with its quoting.
-  bool next(std::vector<std::string>& fields, std::size_t& line, std::optional<Text>& error) {
-    fields.clear();
-    error.reset();
-    if (pos_ >= text_.size()) return false;
-    line = line_;
-    std::string field;
-    bool quoted = false;
-    bool after_quote = false;
-    while (pos_ < text_.size()) {
-      const char c = text_[pos_];
-      if (quoted) {
-        ++pos_;
-        if (c == '"') {
-          if (pos_ < text_.size() && text_[pos_] == '"') {
-            field += '"';
-            ++pos_;
-          } else {
-            quoted = false;
-            after_quote = true;
-          }
-        } else {
-          if (c == '\n') ++line_;
-          field += c;
-        }
-        continue;
-      }
-      if (c == '\r' || c == '\n') {
-        pos_ += (c == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n') ? 2 : 1;
-        ++line_;
-        break;
-      }
-      ++pos_;
-      if (c == separator_) {
-        fields.push_back(std::move(field));
-        field.clear();
-        after_quote = false;
-        continue;
-      }
-      if (c == '"' && trim(field).empty() && !after_quote) {
-        field.clear();
-        quoted = true;
-        continue;
-      }
-      if (after_quote && c != ' ' && c != '\t' && !error)
-        error = Text{
-            "Unexpected character after a closing quote (a quote inside a quoted field "
-            "is written \"\").",
-            "Caractère inattendu après un guillemet fermant (un guillemet dans un champ "
-            "entre guillemets s'écrit \"\")."};
-      if (!after_quote) field += c;
-    }
-    if (quoted && !error)
-      error =
-          Text{fmt::format("A quoted field opened on line {} is never closed.", line),
-               fmt::format("Un champ entre guillemets ouvert ligne {} n'est jamais fermé.", line)};
-    fields.push_back(std::move(field));
-    return true;
-  }
-
- private:
-  std::string_view text_;
-  char separator_;
-  std::size_t pos_ = 0;
-  std::size_t line_ = 1;
-};
-
-}  // namespace
-
-PaperBallotFile read_paper_ballots(std::string_view csv, BallotType type,
+PaperBallotFile read_paper_ballots(std::string_view text, BallotType type,
                                    std::chrono::year_month_day today) {
   PaperBallotFile file;
-  if (!residency::valid_utf8(csv)) {
+  if (!valid_utf8(text)) {
     file.refusal = Text{"The file is not UTF-8 text: save it as “CSV UTF-8” and send it again.",
                         "Le fichier n'est pas du texte UTF-8 : enregistrez-le en « CSV UTF-8 » "
                         "et renvoyez-le."};
     return file;
   }
-  if (csv.starts_with("\xEF\xBB\xBF")) csv.remove_prefix(3);
-  const std::string_view first_line = csv.substr(0, csv.find_first_of("\r\n"));
+  text = csv::without_bom(text);
+  const std::string_view first_line = text.substr(0, text.find_first_of("\r\n"));
   const char separator = first_line.find(';') != std::string_view::npos &&
                                  first_line.find(',') == std::string_view::npos
                              ? ';'
                              : ',';
-  CsvSplitter splitter(csv, separator);
-  std::vector<std::string> fields;
-  std::size_t line = 0;
-  std::optional<Text> syntax;
-  if (!splitter.next(fields, line, syntax) || trim(first_line).empty()) {
+  csv::Reader reader(text, separator);
+  csv::Record header;
+  if (!reader.next(header) || trim(first_line).empty()) {
     file.refusal = Text{"The file is empty: the first line names the columns.",
                         "Le fichier est vide : la première ligne nomme les colonnes."};
     return file;
   }
+  const std::vector<std::string>& fields = header.fields;
   std::size_t columns[5] = {0, 0, 0, 0, 0};
   std::vector<std::string> missing;
   for (std::size_t c = 0; c < 5; ++c) {
     const auto found = std::find_if(fields.begin(), fields.end(), [&](const std::string& f) {
-      return lower(trim(f)) == kPaperBallotColumns[c];
+      return ascii_lower(trim(f)) == kPaperBallotColumns[c];
     });
     if (found == fields.end())
       missing.emplace_back(kPaperBallotColumns[c]);
@@ -204,14 +113,14 @@ PaperBallotFile read_paper_ballots(std::string_view csv, BallotType type,
     return file;
   }
   const std::size_t width = fields.size();
-  while (splitter.next(fields, line, syntax)) {
-    if (std::all_of(fields.begin(), fields.end(),
-                    [](const std::string& f) { return trim(f).empty(); }))
-      continue;
+  csv::Record row;
+  while (reader.next(row)) {
+    if (row.blank()) continue;
+    const std::vector<std::string>& fields = row.fields;
     PaperBallotLine record;
-    record.line = line;
-    if (syntax) {
-      record.error = syntax;
+    record.line = row.line;
+    if (row.error) {
+      record.error = row.error;
     } else if (fields.size() != width) {
       record.error =
           Text{fmt::format("This line has {} fields; the header has {}.", fields.size(), width),
@@ -223,7 +132,7 @@ PaperBallotFile read_paper_ballots(std::string_view csv, BallotType type,
       residency::Checked postal = residency::normalize_postal_code(fields[columns[2]]);
       for (const auto* checked : {&document, &birth, &postal})
         if (checked->error) problems.push_back(*checked->error);
-      record.unit_slug = lower(trim(fields[columns[3]]));
+      record.unit_slug = ascii_lower(trim(fields[columns[3]]));
       if (record.unit_slug.empty())
         problems.push_back({"District: missing (a district's identifier, or city-wide).",
                             "Quartier : manquant (l'identifiant d'un quartier, ou city-wide)."});

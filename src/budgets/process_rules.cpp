@@ -3,29 +3,15 @@
 #include <charconv>
 
 #include "core/money.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 
 namespace fabrique::budgets {
 
 namespace {
 
-std::string trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
-
-// Length in characters (UTF-8 code points), not bytes.
-std::size_t characters(const std::string& text) {
-  std::size_t n = 0;
-  for (unsigned char c : text)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
 std::optional<int> parse_small(const std::string& text, int low, int high) {
-  const std::string t = trim(text);
+  const std::string t = std::string(trim(text));
   int value = 0;
   const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
   if (t.empty() || ec != std::errc() || end != t.data() + t.size() || value < low || value > high)
@@ -43,7 +29,7 @@ bool valid_slug(const std::string& slug) {
 
 void check_text(FieldErrors& errors, const std::string& field, const std::string& value,
                 std::size_t low, std::size_t high, const Text& what) {
-  const std::size_t n = characters(value);
+  const std::size_t n = code_points(value);
   if (n < low || n > high)
     errors[field] = {what.en + " must be " + std::to_string(low) + " to " + std::to_string(high) +
                          " characters long.",
@@ -87,7 +73,7 @@ const std::string& raw_date(const ProcessForm& form, const char* field) {
 }  // namespace
 
 std::optional<std::string> parse_phase_date(const std::string& raw) {
-  const std::string text = trim(raw);
+  const std::string text = std::string(trim(raw));
   if (text.size() == 10) {
     if (!parse_date(text)) return std::nullopt;
     return text + "T00:00:00Z";
@@ -102,7 +88,7 @@ ProcessValidation validate_process(const ProcessForm& form,
   Process& p = out.process;
   FieldErrors& errors = out.errors;
 
-  p.slug = trim(form.slug);
+  p.slug = std::string(trim(form.slug));
   if (!valid_slug(p.slug))
     errors["slug"] = {
         "The web address name must be 3 to 60 lower-case letters, digits or hyphens "
@@ -110,10 +96,10 @@ ProcessValidation validate_process(const ProcessForm& form,
         "Le nom dans l'adresse web doit compter de 3 à 60 lettres minuscules, chiffres ou "
         "tirets (par exemple budget-2027)."};
 
-  p.title_fr = trim(form.title_fr);
-  p.title_en = trim(form.title_en);
-  p.description_fr = trim(form.description_fr);
-  p.description_en = trim(form.description_en);
+  p.title_fr = std::string(trim(form.title_fr));
+  p.title_en = std::string(trim(form.title_en));
+  p.description_fr = std::string(trim(form.description_fr));
+  p.description_en = std::string(trim(form.description_en));
   check_text(errors, "title_fr", p.title_fr, 5, 150, {"The French title", "Le titre en français"});
   check_text(errors, "title_en", p.title_en, 5, 150, {"The English title", "Le titre en anglais"});
   check_text(errors, "description_fr", p.description_fr, 20, 10000,
@@ -126,7 +112,8 @@ ProcessValidation validate_process(const ProcessForm& form,
   bool amounts_valid = true;
   for (const DistrictChoice& district : districts) {
     const auto found = form.district_amounts.find(district.slug);
-    const std::string raw = found == form.district_amounts.end() ? "" : trim(found->second);
+    const std::string raw =
+        found == form.district_amounts.end() ? "" : std::string(trim(found->second));
     if (raw.empty()) continue;
     const auto amount = parse_amount(raw);
     if (!amount) {
@@ -146,7 +133,7 @@ ProcessValidation validate_process(const ProcessForm& form,
     sum += *amount;
     p.units.push_back(std::move(unit));
   }
-  if (!trim(form.city_wide_amount).empty()) {
+  if (!std::string(trim(form.city_wide_amount)).empty()) {
     const auto amount = parse_amount(form.city_wide_amount);
     if (!amount) {
       errors["city_wide_amount"] = {

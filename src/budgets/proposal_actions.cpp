@@ -17,8 +17,6 @@ namespace {
 using accounts::Account;
 using accounts::Permission;
 
-std::string date_of(const std::string& iso) { return iso.substr(0, 10); }
-
 std::string project_url(const std::string& public_url, const Process& process,
                         std::int64_t project_id) {
   return public_url + "/budgets/" + process.slug + "/projects/" + std::to_string(project_id);
@@ -58,9 +56,10 @@ mail::Mail review_mail(const Account& author, const Process& process, const Proj
     body += (fr ? "\nExplication :\n" : "\nExplanation:\n") + decision.note + "\n";
   body += fr ? "\nVoir votre projet : " + url + "\n" : "\nSee your project: " + url + "\n";
   if (decision.status == ReviewStatus::Feasible)
-    body +=
-        fr ? "\nIl sera soumis au vote à partir du " + date_of(process.schedule.vote_open) + ".\n"
-           : "\nIt will be put to the vote from " + date_of(process.schedule.vote_open) + ".\n";
+    body += fr ? "\nIl sera soumis au vote à partir du " +
+                     display_date(process.schedule.vote_open) + ".\n"
+               : "\nIt will be put to the vote from " + display_date(process.schedule.vote_open) +
+                     ".\n";
   return {author.email,
           fr ? "Votre projet « " + project.title + " » : analyse de faisabilité"
              : "Your project “" + project.title + "”: feasibility review",

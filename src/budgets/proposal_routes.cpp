@@ -27,8 +27,6 @@ using web::Context;
 
 namespace {
 
-std::string date_of(const std::string& iso) { return iso.substr(0, 10); }
-
 std::string project_path(const Process& process, std::int64_t id) {
   return "/budgets/" + process.slug + "/projects/" + std::to_string(id);
 }
@@ -84,8 +82,8 @@ Submission read_submission(const web::Form& form) {
 json::object situation(Context& ctx, const Process& process) {
   const accounts::Account& me = *ctx.viewer.account;
   const Phase phase = current_phase(process);
-  json::object out{{"proposals_open", date_of(process.schedule.proposals_open)},
-                   {"proposals_close", date_of(process.schedule.review_open)}};
+  json::object out{{"proposals_open", display_date(process.schedule.proposals_open)},
+                   {"proposals_close", display_date(process.schedule.review_open)}};
   if (phase == Phase::Upcoming)
     out["not_yet"] = true;
   else if (!proposals_open(phase))
@@ -130,8 +128,8 @@ http::Response proposal_page(Context& ctx, const Process& process, const Submiss
                                        : "/budgets/" + process.slug + "/propose"}};
   if (editing) {
     // The edit routes checked the phase and the author: the form shows.
-    view["situation"] =
-        json::object{{"open", true}, {"proposals_close", date_of(process.schedule.review_open)}};
+    view["situation"] = json::object{
+        {"open", true}, {"proposals_close", display_date(process.schedule.review_open)}};
     view["project_url"] = project_path(process, editing->id);
     if (editing->image_id)
       view["image_url"] = "/budgets/images/" + std::to_string(*editing->image_id);
@@ -147,11 +145,11 @@ http::Response refusal(Context& ctx, const Process& process, Outcome outcome) {
   switch (outcome) {
     case Outcome::NotOpen:
       return ctx.error(409, {"Proposals are taken, and edited, only from " +
-                                 date_of(process.schedule.proposals_open) + " to " +
-                                 date_of(process.schedule.review_open) + ".",
+                                 display_date(process.schedule.proposals_open) + " to " +
+                                 display_date(process.schedule.review_open) + ".",
                              "Les propositions se déposent et se modifient seulement du " +
-                                 date_of(process.schedule.proposals_open) + " au " +
-                                 date_of(process.schedule.review_open) + "."});
+                                 display_date(process.schedule.proposals_open) + " au " +
+                                 display_date(process.schedule.review_open) + "."});
     case Outcome::NotVerified:
       return ctx.error(422, {"Verify your residency first (My account → Verify my residency): "
                              "then you may propose projects.",
@@ -452,16 +450,16 @@ http::Response review_post(Context& ctx) {
     case Outcome::NotOpen:
       if (current_phase(*process) == Phase::Upcoming)
         return ctx.error(
-            409, {"Proposals open on " + date_of(process->schedule.proposals_open) +
+            409, {"Proposals open on " + display_date(process->schedule.proposals_open) +
                       ": there is nothing to review yet.",
-                  "Les propositions ouvrent le " + date_of(process->schedule.proposals_open) +
+                  "Les propositions ouvrent le " + display_date(process->schedule.proposals_open) +
                       " : il n'y a encore rien à analyser."});
-      return ctx.error(409,
-                       {"The vote opened on " + date_of(process->schedule.vote_open) +
-                            ": reviews can no longer change, since ballots depend on them.",
-                        "Le vote est ouvert depuis le " + date_of(process->schedule.vote_open) +
-                            " : les analyses ne peuvent plus changer, les bulletins en "
-                            "dépendent."});
+      return ctx.error(
+          409, {"The vote opened on " + display_date(process->schedule.vote_open) +
+                    ": reviews can no longer change, since ballots depend on them.",
+                "Le vote est ouvert depuis le " + display_date(process->schedule.vote_open) +
+                    " : les analyses ne peuvent plus changer, les bulletins en "
+                    "dépendent."});
     default:
       return refusal(ctx, *process, result.outcome);
   }
@@ -487,7 +485,7 @@ http::Response tracking_page(Context& ctx, const Process& process, const Project
                     {"posted_on", update.posted_on},
                     {"body_fr", update.body_fr},
                     {"body_en", update.body_en},
-                    {"today", date_of(now_iso8601())}};
+                    {"today", display_date(now_iso8601())}};
   add_errors(view, errors, ctx.lang);
   return ctx.page("budgets/tracking", std::move(view),
                   {"Implementation: " + project.title, "Réalisation : " + project.title}, status);

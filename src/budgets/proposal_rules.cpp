@@ -5,6 +5,7 @@
 
 #include "accounts/permissions.hpp"
 #include "core/money.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "residency/rules.hpp"
 
@@ -15,30 +16,9 @@ namespace {
 using accounts::Account;
 using accounts::Permission;
 
-std::string trimmed(std::string_view text) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && space(text.back())) text.remove_suffix(1);
-  return std::string(text);
-}
-
-// Valid UTF-8 without control characters other than tab, CR and LF (nor
-// DEL, nor C1): what a text field may hold. (The same test as the form
-// decoder's clean_text, which the domain may not include.)
-bool clean_text(std::string_view text) {
-  if (!residency::valid_utf8(text)) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return false;
-    if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9f)
-      return false;  // U+0080 to U+009F
-  }
-  return true;
-}
-
 // One line of clean text: no control character at all, not even a line end.
 bool one_line(std::string_view text) {
-  return clean_text(text) && text.find_first_of("\r\n\t") == std::string_view::npos;
+  return is_clean_text(text) && text.find_first_of("\r\n\t") == std::string_view::npos;
 }
 
 std::string n(std::size_t value) { return std::to_string(value); }
@@ -47,7 +27,7 @@ std::string n(std::size_t value) { return std::to_string(value); }
 // `min` and `max` characters. `label` names the field in both languages.
 std::optional<Text> length_error(const std::string& value, std::size_t min, std::size_t max,
                                  const Text& label) {
-  const std::size_t length = text_length(value);
+  const std::size_t length = code_points(value);
   if (length == 0)
     return Text{label.en + ": write " + n(min) + " to " + n(max) + " characters.",
                 label.fr + " : écrivez de " + n(min) + " à " + n(max) + " caractères."};
@@ -67,7 +47,7 @@ Text control_error(const Text& label) {
 // Adds to `errors` what is wrong with a single-line or multi-line text field.
 void check_text(FieldErrors& errors, const std::string& field, const std::string& value,
                 bool single_line, std::size_t min, std::size_t max, const Text& label) {
-  if (single_line ? !one_line(value) : !clean_text(value)) {
+  if (single_line ? !one_line(value) : !is_clean_text(value)) {
     errors[field] = control_error(label);
     return;
   }
@@ -77,11 +57,11 @@ void check_text(FieldErrors& errors, const std::string& field, const std::string
 // An optional text field: at most `max` characters.
 void check_optional_text(FieldErrors& errors, const std::string& field, const std::string& value,
                          bool single_line, std::size_t max, const Text& label) {
-  if (single_line ? !one_line(value) : !clean_text(value)) {
+  if (single_line ? !one_line(value) : !is_clean_text(value)) {
     errors[field] = control_error(label);
     return;
   }
-  if (const std::size_t length = text_length(value); length > max)
+  if (const std::size_t length = code_points(value); length > max)
     errors[field] =
         Text{label.en + ": at most " + n(max) + " characters (it has " + n(length) + ").",
              label.fr + " : au plus " + n(max) + " caractères (il y en a " + n(length) + ")."};
@@ -95,12 +75,6 @@ Text amount_limit(const Unit& unit, const Text& label) {
 }
 
 }  // namespace
-
-std::size_t text_length(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
 
 // ---- Who may propose where
 
@@ -145,9 +119,9 @@ ProposalValidation validate_proposal(const Process& process, const ProposalForm&
     p.unit_id = unit->id;
   }
 
-  p.title = trimmed(form.title);
+  p.title = std::string(trim(form.title));
   check_text(errors, "title", p.title, true, kTitleMin, kTitleMax, {"Title", "Titre"});
-  p.description = trimmed(form.description);
+  p.description = std::string(trim(form.description));
   check_text(errors, "description", p.description, false, kDescriptionMin, kDescriptionMax,
              {"Description", "Description"});
 
@@ -163,7 +137,7 @@ ProposalValidation validate_proposal(const Process& process, const ProposalForm&
       errors["estimated_cost"] = amount_limit(*unit, cost_label);
   }
 
-  p.location = trimmed(form.location);
+  p.location = std::string(trim(form.location));
   check_optional_text(errors, "location", p.location, true, kLocationMax, {"Location", "Lieu"});
   return out;
 }
@@ -225,12 +199,12 @@ ReviewValidation validate_review(const Process& process, const Project& project,
   ReviewDecision& d = out.decision;
   FieldErrors& errors = out.errors;
   const Text note_label{"Public explanation", "Explication publique"};
-  d.note = trimmed(form.note);
+  d.note = std::string(trim(form.note));
 
   if (form.decision == "feasible") {
     d.status = ReviewStatus::Feasible;
     check_optional_text(errors, "note", d.note, false, kReviewNoteMax, note_label);
-    if (trimmed(form.final_cost).empty()) {
+    if (std::string(trim(form.final_cost)).empty()) {
       d.final_cost = project.estimated_cost;
     } else if (const auto cost = parse_amount(form.final_cost)) {
       d.final_cost = *cost;
@@ -302,8 +276,9 @@ TrackingValidation validate_tracking(const TrackingForm& form) {
     out.errors["status"] = {"Status: choose planned, in progress, done or abandoned.",
                             "État : choisissez programmé, en cours, réalisé ou abandonné."};
 
-  std::string progress = trimmed(form.progress);
-  if (progress.ends_with('%')) progress = trimmed(progress.substr(0, progress.size() - 1));
+  std::string progress = std::string(trim(form.progress));
+  if (progress.ends_with('%'))
+    progress = std::string(trim(progress.substr(0, progress.size() - 1)));
   int value = -1;
   const auto [end, ec] = std::from_chars(progress.data(), progress.data() + progress.size(), value);
   if (ec != std::errc() || end != progress.data() + progress.size() || value < 0 || value > 100)
@@ -316,7 +291,7 @@ TrackingValidation validate_tracking(const TrackingForm& form) {
     out.errors["progress"] = {"Progress: a done project is at 100 %.",
                               "Avancement : un projet réalisé est à 100 %."};
 
-  if (!trimmed(form.spent).empty()) {
+  if (!std::string(trim(form.spent)).empty()) {
     if (const auto spent = parse_amount(form.spent, true))
       out.spent = *spent;
     else
@@ -329,7 +304,7 @@ TrackingValidation validate_tracking(const TrackingForm& form) {
 
 UpdateValidation validate_update(const UpdateForm& form, const std::string& today) {
   UpdateValidation out;
-  const std::string date = trimmed(form.posted_on);
+  const std::string date = std::string(trim(form.posted_on));
   if (date.empty()) {
     out.update.posted_on = today;
   } else if (!parse_date(date)) {
@@ -340,8 +315,8 @@ UpdateValidation validate_update(const UpdateForm& form, const std::string& toda
   } else {
     out.update.posted_on = date;
   }
-  out.update.body_fr = trimmed(form.body_fr);
-  out.update.body_en = trimmed(form.body_en);
+  out.update.body_fr = std::string(trim(form.body_fr));
+  out.update.body_en = std::string(trim(form.body_en));
   check_text(out.errors, "body_fr", out.update.body_fr, false, 1, kUpdateBodyMax,
              {"Update in French", "Nouvelle en français"});
   check_text(out.errors, "body_en", out.update.body_en, false, 1, kUpdateBodyMax,

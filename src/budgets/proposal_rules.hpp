@@ -28,9 +28,6 @@ inline constexpr std::size_t kUpdateBodyMax = 5000;
 // fields and the multipart framing must fit in it.
 inline constexpr std::size_t kImageMaxBytes = 700 * 1024;
 
-// Code points of valid UTF-8 text.
-std::size_t text_length(std::string_view text);
-
 // ---- Who may propose where
 
 // The units `account` may propose in: every unit for an organisation; for a

@@ -114,16 +114,6 @@ Value implementation_value(const Project& project) {
   return std::string(implementation_status_name(*project.implementation));
 }
 
-// `text` for a LIKE pattern: lower-cased, its wildcards escaped with '\'.
-std::string like_pattern(const std::string& search) {
-  std::string out = "%";
-  for (char c : search) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  return out + "%";
-}
-
 }  // namespace
 
 std::vector<Process> list_processes(store::Connection& db) {
@@ -206,7 +196,7 @@ std::string project_conditions(const ProjectFilter& filter, std::vector<Value>& 
   }
   if (filter.author_id) sql += " AND p.author_id = " + bind(*filter.author_id);
   if (!filter.search.empty()) {
-    const std::string pattern = bind(like_pattern(filter.search));
+    const std::string pattern = bind(store::like_pattern(filter.search, '\\'));
     sql += " AND (LOWER(p.title) LIKE " + pattern + " ESCAPE '\\' OR LOWER(p.description) LIKE " +
            pattern + " ESCAPE '\\')";
   }

@@ -32,12 +32,6 @@ std::string vote_url(const Process& process, const Unit& unit) {
   return "/budgets/" + process.slug + "/vote?district=" + unit.slug;
 }
 
-Text moment_of(const std::string& iso) {
-  const std::string date = iso.substr(0, 10);
-  const std::string time = iso.size() >= 16 ? iso.substr(11, 5) : "00:00";
-  return {fmt::format("{} at {} UTC", date, time), fmt::format("{} à {} UTC", date, time)};
-}
-
 // ---- /budgets/{slug}/vote
 
 struct VoteRequest {
@@ -100,7 +94,7 @@ http::Response ballot_page(Context& ctx, const VoteRequest& r, const BallotState
       {"has_units_nav", nav.size() > 1},
       {"units_nav", std::move(nav)},
       {"voted", voted},
-      {"close", moment_of(process.schedule.vote_close).in(ctx.lang)},
+      {"close", display_moment(process.schedule.vote_close).in(ctx.lang)},
       {"q", filters.search},
       {"max_cost", filters.max_cost_text},
       {"ballots", json::array{ballot_fields_view(state, ctx.lang)}}};
@@ -180,7 +174,7 @@ http::Response done_page(Context& ctx, const VoteRequest& r, const CastResult& r
       {"unit", json::object{{"name", r.unit->name(ctx.lang)}, {"url", vote_url(process, *r.unit)}}},
       {"receipt", result.receipts.empty() ? "" : result.receipts.front()},
       {"replaced", result.status == CastStatus::Replaced},
-      {"close", moment_of(process.schedule.vote_close).in(ctx.lang)},
+      {"close", display_moment(process.schedule.vote_close).in(ctx.lang)},
       {"receipt_url", "/budgets/" + process.slug + "/receipt"},
       {"has_others", !others.empty()},
       {"others", std::move(others)}};

@@ -16,14 +16,6 @@ constexpr std::string_view kReceiptAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 constexpr std::size_t kReceiptLength = 15;
 constexpr std::size_t kReceiptGroup = 5;
 
-std::string date_of(const std::string& iso) { return iso.substr(0, 10); }
-// "2026-04-21T00:00:00Z" → "2026-04-21 at 00:00 UTC" / "2026-04-21 à 00:00 UTC".
-Text moment_of(const std::string& iso) {
-  const std::string time = iso.size() >= 16 ? iso.substr(11, 5) : "00:00";
-  return {fmt::format("{} at {} UTC", date_of(iso), time),
-          fmt::format("{} à {} UTC", date_of(iso), time)};
-}
-
 }  // namespace
 
 // ---- Pure rules
@@ -85,7 +77,7 @@ std::optional<Text> unit_refusal(const Process& process, const Voter& voter, con
 }
 
 std::optional<Text> age_refusal(const Process& process, const Voter& voter) {
-  const std::string opening = date_of(process.schedule.vote_open);
+  const std::string opening = display_date(process.schedule.vote_open);
   const auto day = parse_date(opening);
   if (day && residency::old_enough(voter.birth_date, process.minimum_age, *day))
     return std::nullopt;
@@ -101,11 +93,11 @@ std::optional<Text> online_phase_refusal(const Process& process, std::string_vie
   const Phase phase = phase_at(process.schedule, now);
   if (phase == Phase::Vote && !process.counted_at) return std::nullopt;
   if (phase < Phase::Vote) {
-    const Text when = moment_of(process.schedule.vote_open);
+    const Text when = display_moment(process.schedule.vote_open);
     return Text{fmt::format("The vote has not opened yet: it opens on {}.", when.en),
                 fmt::format("Le vote n'est pas encore ouvert : il ouvre le {}.", when.fr)};
   }
-  const Text when = moment_of(process.schedule.vote_close);
+  const Text when = display_moment(process.schedule.vote_close);
   return Text{fmt::format("The vote is closed: it closed on {}.", when.en),
               fmt::format("Le vote est clos : il a fermé le {}.", when.fr)};
 }

@@ -64,7 +64,4 @@ Text outcome_message(VerificationOutcome outcome, VerificationMethod method, int
 std::string quoted_en(std::string_view text);
 std::string quoted_fr(std::string_view text);
 
-// Until budgets/ballot.cpp includes core/text.hpp itself (issue 10 merge).
-using fabrique::valid_utf8;
-
 }  // namespace fabrique::residency

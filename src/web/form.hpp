@@ -53,7 +53,4 @@ struct CookieOptions {
 // The value of a Set-Cookie header: Path=/, SameSite=Lax, and the options.
 std::string set_cookie(std::string_view name, std::string_view value, const CookieOptions& options);
 
-// Until src/budgets includes core/text.hpp itself (issue 10 merge).
-using fabrique::is_clean_text;
-
 }  // namespace fabrique::web
