@@ -870,8 +870,7 @@ TEST_P(MailTest, MailSmtpTemporaryRejectionIsRetried) {
   EXPECT_EQ(column("sent_at"), "NULL");
   EXPECT_NE(column("last_error").find("450"), std::string::npos) << column("last_error");
   // Due again after the first backoff (a minute), not given up.
-  EXPECT_GE(column("next_attempt_at"),
-            fabrique::iso8601(before + options.first_backoff - 1s));
+  EXPECT_GE(column("next_attempt_at"), fabrique::iso8601(before + options.first_backoff - 1s));
   EXPECT_LT(column("next_attempt_at"), std::string(fabrique::mail::kGivenUp));
 }
 
