@@ -3,18 +3,38 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 #include <thread>
 
+#include "accounts/password_testing.hpp"
 #include "core/crypto.hpp"
 
 namespace fabrique::accounts {
 
+namespace {
+
+std::atomic<bool> cheapest{false};  // test_only::cheapest_password_hashes()
+
+struct Cost {
+  unsigned long long passes;
+  std::size_t memory;
+};
+
+Cost cost() {
+  if (cheapest.load()) return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+  return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
+}
+
+}  // namespace
+
+void test_only::cheapest_password_hashes(bool on) { cheapest.store(on); }
+
 std::string hash_password(std::string_view password) {
   crypto::init();
   char hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+  const Cost c = cost();
+  if (crypto_pwhash_str(hash, password.data(), password.size(), c.passes, c.memory) != 0)
     throw std::runtime_error("out of memory while hashing a password");
   return hash;
 }
@@ -26,8 +46,8 @@ bool verify_password(std::string_view password, const std::string& hash) {
 
 bool needs_rehash(const std::string& hash) {
   crypto::init();
-  return crypto_pwhash_str_needs_rehash(hash.c_str(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0;
+  const Cost c = cost();
+  return crypto_pwhash_str_needs_rehash(hash.c_str(), c.passes, c.memory) != 0;
 }
 
 namespace {

@@ -20,7 +20,7 @@
 #include "core/time.hpp"
 #include "store/migrations.hpp"
 #include "support/databases.hpp"
-#include "web/web_support.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique {
 namespace {

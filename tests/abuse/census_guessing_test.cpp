@@ -22,7 +22,7 @@
 #include "residency/repository.hpp"
 #include "store/values.hpp"
 #include "support/databases.hpp"
-#include "web/web_support.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique::residency {
 namespace {
@@ -38,13 +38,11 @@ const std::string kCensus =
     "AB123456,1990-12-31,75011,centre\n"
     "CD987654,2000-01-15,75011,centre\n";
 
-class AbuseCensusGuessing : public test::BackendTest {
+class AbuseCensusGuessing : public test::DatabaseTest {
  protected:
   void SetUp() override {
-    BackendTest::SetUp();
+    DatabaseTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    database_ = fresh_database();
-    db_ = database_->connect();
     key_ = crypto::random_key();
     ASSERT_TRUE(add_district(*db_, {"centre", "Centre-ville", "Town centre"}).errors.empty());
     ImportOptions options;
@@ -71,8 +69,6 @@ class AbuseCensusGuessing : public test::BackendTest {
     return o;
   }
 
-  std::unique_ptr<test::TestDatabase> database_;
-  std::unique_ptr<store::Connection> db_;
   crypto::Key key_{};
 };
 

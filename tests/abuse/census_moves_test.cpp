@@ -21,6 +21,7 @@
 #include "residency/census_import.hpp"
 #include "residency/repository.hpp"
 #include "store/values.hpp"
+#include "support/budget_process.hpp"
 #include "support/databases.hpp"
 
 namespace fabrique::budgets {
@@ -47,37 +48,18 @@ std::string census(bool alice_moved, bool with_carol = true) {
   return csv;
 }
 
-class AbuseCensusMoves : public test::BackendTest {
+class AbuseCensusMoves : public test::DatabaseTest {
  protected:
   void SetUp() override {
-    BackendTest::SetUp();
+    DatabaseTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    database_ = fresh_database();
-    db_ = database_->connect();
     census_key_ = crypto::random_key();
     ballot_key_ = crypto::random_key();
     centre_ = residency::add_district(*db_, {"centre", "Centre-ville", "Town centre"}).id;
     port_ = residency::add_district(*db_, {"port", "Le Port", "The Harbour"}).id;
     ASSERT_EQ(import(census(false), true).imported, 3);
 
-    Process p;
-    p.slug = "bp-2026";
-    p.title_fr = "Budget participatif 2026";
-    p.title_en = "Participatory budget 2026";
-    p.description_fr = "Les projets.";
-    p.description_en = "The projects.";
-    p.total_amount = 450'000;
-    p.schedule = {"2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z",
-                  "2026-04-01T00:00:00Z", "2026-05-01T00:00:00Z"};
-    p.scope = Scope::OwnDistrictAndCityWide;
-    p.minimum_age = 16;
-    p.ballot_type = BallotType::Approval;
-    p.min_choices = 1;
-    p.max_choices = 3;
-    p.units = {Unit{0, centre_, "centre", "", "", 100'000}, Unit{0, port_, "port", "", "", 50'000},
-               Unit{0, std::nullopt, std::string(kCityWideSlug), "", "", 300'000}};
-    insert_process(*db_, p);
-    process_ = *find_process(*db_, "bp-2026");
+    process_ = test::insert_and_find(*db_, test::approval_vote_2026(centre_, port_));
     centre_unit_ = process_.unit_of_district(centre_)->id;
     port_unit_ = process_.unit_of_district(port_)->id;
     jardin_ = project(centre_unit_, "Jardin partagé", 40'000);
@@ -94,16 +76,7 @@ class AbuseCensusMoves : public test::BackendTest {
   }
 
   std::int64_t project(std::int64_t unit, const std::string& title, Amount cost) {
-    Project p;
-    p.process_id = process_.id;
-    p.unit_id = unit;
-    p.title = title;
-    p.description = "Description de " + title;
-    p.estimated_cost = cost;
-    p.id = insert_project(*db_, p);
-    p.status = ReviewStatus::Feasible;
-    update_project(*db_, p);
-    return p.id;
+    return test::reviewed_project(*db_, process_, unit, title, cost);
   }
 
   std::int64_t account(const std::string& email) {
@@ -130,8 +103,6 @@ class AbuseCensusMoves : public test::BackendTest {
 
   std::int64_t count(const std::string& sql) { return integer(db_->query(sql).at(0).at(0)); }
 
-  std::unique_ptr<test::TestDatabase> database_;
-  std::unique_ptr<store::Connection> db_;
   crypto::Key census_key_{}, ballot_key_{};
   std::int64_t centre_ = 0, port_ = 0;
   Process process_;

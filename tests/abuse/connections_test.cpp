@@ -156,10 +156,8 @@ std::size_t open_descriptors(pid_t pid) {
 // loop accepting again at once burns about a second of CPU; backing off, the
 // server uses almost none, and it serves again once descriptors are free.
 TEST(AbuseConnections, OutOfDescriptorsTheServerBacksOffInsteadOfSpinning) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("fabrique-abuse-emfile-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const test::TempDir scratch("abuse-emfile");
+  const std::filesystem::path& dir = scratch.path();
   {
     test::Server server(dir, (dir / "db.sqlite").string(), 1, {"--max-connections", "100000"});
     ASSERT_NE(server.port(), 0) << "the server did not start";
@@ -220,7 +218,6 @@ TEST(AbuseConnections, OutOfDescriptorsTheServerBacksOffInsteadOfSpinning) {
              return all.substr(all.size() > 3000 ? all.size() - 3000 : 0);
            }();
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include "residency/census_import.hpp"
 #include "residency/repository.hpp"
 #include "store/values.hpp"
-#include "web/web_support.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique::budgets {
 namespace {

@@ -9,10 +9,10 @@
 #include <boost/json.hpp>
 #include <set>
 
-#include "abuse/budgets_abuse_support.hpp"
-#include "budgets/results_support.hpp"
 #include "core/crypto.hpp"
+#include "support/budget_vote.hpp"
 #include "support/cli_run.hpp"
+#include "support/results_scenario.hpp"
 
 namespace fabrique {
 namespace {

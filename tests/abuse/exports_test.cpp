@@ -8,11 +8,11 @@
 
 #include <vector>
 
-#include "abuse/budgets_abuse_support.hpp"
-#include "budgets/results_support.hpp"
 #include "core/csv.hpp"
 #include "pb/pabulib.hpp"
+#include "support/budget_vote.hpp"
 #include "support/cli_run.hpp"
+#include "support/results_scenario.hpp"
 
 namespace fabrique {
 namespace {

@@ -16,10 +16,10 @@
 #include <set>
 #include <variant>
 
-#include "abuse/budgets_abuse_support.hpp"
 #include "budgets/voting_actions.hpp"
 #include "core/crypto.hpp"
 #include "store/migrations.hpp"
+#include "support/budget_vote.hpp"
 
 namespace fabrique {
 namespace {

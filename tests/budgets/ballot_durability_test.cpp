@@ -38,17 +38,8 @@ std::string receipt_of(const std::string& page) {
 }
 
 TEST(BallotDurability, EveryAcknowledgedBallotSurvivesKillNine) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("fabrique-ballot-durability-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  struct Cleanup {
-    std::filesystem::path dir;
-    ~Cleanup() {
-      std::error_code ignored;
-      std::filesystem::remove_all(dir, ignored);
-    }
-  } cleanup{dir};
+  const test::TempDir scratch("ballot-durability");  // outlives the servers
+  const std::filesystem::path& dir = scratch.path();
   const std::string database = (dir / "fabrique.db").string();
   const std::string url = "sqlite:" + database;
 

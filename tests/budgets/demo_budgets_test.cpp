@@ -3,36 +3,21 @@
 // .pb of every district, recounted by `fabrique pb count --rule official`,
 // funds exactly what GET /api/budgets/{slug}/results says.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <boost/json.hpp>
-#include <cstdio>
 #include <set>
 
 #include "budgets/pages.hpp"
 #include "budgets/repository.hpp"
 #include "cli/demo.hpp"
 #include "cli/demo_budgets.hpp"
-#include "support/paths.hpp"
-#include "web/web_support.hpp"
+#include "support/cli_run.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique {
 namespace {
 
 namespace json = boost::json;
-
-std::string run(const std::string& command, int& status) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 4096> buffer;
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  const int raw = pclose(pipe);
-  status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return out;
-}
 
 std::int64_t count(store::Connection& db, const std::string& sql) {
   return std::get<std::int64_t>(db.query(sql).at(0).at(0));
@@ -103,18 +88,17 @@ TEST_F(DemoBudgets, ThePublishedExportsRecountToTheFundedSetsOfTheApi) {
           .as_object();
   const auto& districts = api.at("districts").as_array();
   ASSERT_EQ(districts.size(), 5u);
-  const std::string binary = test::fabrique_binary();
   const std::string url = "sqlite:" + (web.dir() / "db.sqlite").string();
   for (const auto& district : districts) {
     const std::string slug(district.at("district").as_string());
-    int status = -1;
-    const std::string out =
-        run("'" + binary + "' budgets export --database '" + url + "' --process " +
-                cli::kDemoPublishedBudget + " --district " + slug + " --format pb | '" + binary +
-                "' pb count /dev/stdin --rule official --format json",
-            status);
-    ASSERT_EQ(status, 0) << slug << ": " << out;
-    EXPECT_EQ(json::serialize(json::parse(out).at("selected")),
+    const test::CliRun recount = test::run_shell(
+        test::fabrique_command({"budgets", "export", "--database", url, "--process",
+                                cli::kDemoPublishedBudget, "--district", slug, "--format", "pb"}) +
+        " | " +
+        test::fabrique_command(
+            {"pb", "count", "/dev/stdin", "--rule", "official", "--format", "json"}));
+    ASSERT_EQ(recount.status, 0) << slug << ": " << recount.out << recount.err;
+    EXPECT_EQ(json::serialize(json::parse(recount.out).at("selected")),
               json::serialize(district.at("funded")))
         << slug;
     EXPECT_FALSE(district.at("funded").as_array().empty()) << slug;

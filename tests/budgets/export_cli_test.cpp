@@ -6,9 +6,9 @@
 #include <boost/json.hpp>
 #include <filesystem>
 
-#include "budgets/results_support.hpp"
 #include "support/cli_run.hpp"
-#include "web/web_support.hpp"
+#include "support/results_scenario.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique {
 namespace {

@@ -4,7 +4,7 @@
 #include "budgets/repository.hpp"
 #include "core/time.hpp"
 #include "residency/actions.hpp"
-#include "web/web_support.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique {
 namespace {

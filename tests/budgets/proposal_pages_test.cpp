@@ -12,7 +12,7 @@
 #include "budgets/repository.hpp"
 #include "residency/repository.hpp"
 #include "store/values.hpp"
-#include "web/web_support.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique::budgets {
 namespace {

@@ -308,13 +308,11 @@ TEST(TrackingRules, UpdatesNeedBothLanguagesAndAPastDate) {
 
 // ---- Actions on both backends
 
-class ProposalStore : public test::BackendTest {
+class ProposalStore : public test::DatabaseTest {
  protected:
   void SetUp() override {
-    BackendTest::SetUp();
+    DatabaseTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    database_ = fresh_database();
-    db_ = database_->connect();
     centre_ = residency::insert_district(*db_, {"centre", "Centre-ville", "Town centre"});
     nord_ = residency::insert_district(*db_, {"nord", "Nord", "North"});
     alice_ = person("alice@example.org", Role::Resident, "Alice", centre_, Lang::Fr);
@@ -322,10 +320,6 @@ class ProposalStore : public test::BackendTest {
     reviewer_ = person("rita@example.org", Role::Reviewer, "Rita", std::nullopt, Lang::Fr);
     admin_ = person("ada@example.org", Role::Administrator, "Ada", std::nullopt, Lang::Fr);
     process_ = make_process(Phase::Proposals);
-  }
-  void TearDown() override {
-    db_.reset();
-    database_.reset();
   }
 
   Account person(const std::string& email, Role role, const std::string& name,
@@ -378,8 +372,6 @@ class ProposalStore : public test::BackendTest {
     return db_->query("SELECT recipient, subject, body FROM outbox ORDER BY id");
   }
 
-  std::unique_ptr<test::TestDatabase> database_;
-  std::unique_ptr<store::Connection> db_;
   std::int64_t centre_ = 0, nord_ = 0;
   Account alice_, bob_, reviewer_, admin_;
   Process process_;

@@ -8,10 +8,10 @@
 #include "budgets/repository.hpp"
 #include "budgets/results_actions.hpp"
 #include "budgets/results_repository.hpp"
-#include "budgets/results_support.hpp"
 #include "pb/pabulib.hpp"
 #include "store/values.hpp"
-#include "web/web_support.hpp"
+#include "support/results_scenario.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique {
 namespace {

@@ -15,10 +15,10 @@
 #include "budgets/process_actions.hpp"
 #include "budgets/results_actions.hpp"
 #include "budgets/results_repository.hpp"
-#include "budgets/results_support.hpp"
 #include "pb/pabulib.hpp"
 #include "store/values.hpp"
 #include "support/databases.hpp"
+#include "support/results_scenario.hpp"
 
 namespace fabrique::budgets {
 namespace {
@@ -26,14 +26,8 @@ namespace {
 const std::string kBeforeClose = "2026-03-21T23:59:59Z";
 const std::string kAfterClose = "2026-03-22T08:00:00Z";
 
-class BudgetResults : public test::BackendTest {
+class BudgetResults : public test::DatabaseTest {
  protected:
-  void SetUp() override {
-    BackendTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    database_ = fresh_database();
-    db_ = database_->connect();
-  }
   store::Connection& db() { return *db_; }
   Process reload(const Process& p) { return *find_process(db(), p.slug); }
   std::optional<std::string> implementation_of(std::int64_t project_id) {
@@ -42,9 +36,6 @@ class BudgetResults : public test::BackendTest {
             .at(0)
             .at(0));
   }
-
-  std::unique_ptr<test::TestDatabase> database_;
-  std::unique_ptr<store::Connection> db_;
 };
 
 TEST_P(BudgetResults, CountsOnlyOnceTheVoteHasClosedAndSealsTheBallots) {

@@ -17,7 +17,8 @@
 #include "residency/actions.hpp"
 #include "residency/census_import.hpp"
 #include "store/values.hpp"
-#include "web/web_support.hpp"
+#include "support/budget_process.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique::budgets {
 namespace {
@@ -39,10 +40,7 @@ bool shows(const std::string& html, const std::string& part) {
   return contains(html, part) || contains(html, escaped);
 }
 
-std::string day(int from_today) {
-  return format_date(chr::year_month_day{chr::sys_days(today_utc()) + chr::days(from_today)}) +
-         "T00:00:00Z";
-}
+std::string day(int from_today) { return test::day_from_today(from_today); }
 
 std::string receipt_in(const std::string& html) {
   std::smatch match;
@@ -90,20 +88,10 @@ class VotingPages : public ::testing::Test {
     newcomer_ = web_.add_account("new@example.org", Role::Resident, "Nouvelle");
     clerk_ = web_.add_account("clerk@example.org", Role::Clerk, "Claire Guichet");
 
-    Process p;
-    p.slug = "bp";
-    p.title_fr = "Budget participatif";
-    p.title_en = "Participatory budget";
-    p.description_fr = "Les projets.";
-    p.description_en = "The projects.";
-    p.total_amount = 450'000;
+    Process p = test::centre_port_and_city_wide("bp", centre_, port_);
     p.schedule = {day(-60), day(-30), day(-5), day(20), day(50)};
-    p.scope = Scope::OwnDistrictAndCityWide;
     p.ballot_type = BallotType::Knapsack;
-    p.units = {Unit{0, centre_, "centre", "", "", 100'000}, Unit{0, port_, "port", "", "", 50'000},
-               Unit{0, std::nullopt, std::string(kCityWideSlug), "", "", 300'000}};
-    insert_process(db, p);
-    process_ = *find_process(db, "bp");
+    process_ = test::insert_and_find(db, p);
     centre_unit_ = process_.unit_of_district(centre_)->id;
     city_unit_ = process_.city_wide_unit()->id;
     jardin_ = project(centre_unit_, "Jardin partagé", 40'000);
@@ -136,16 +124,7 @@ class VotingPages : public ::testing::Test {
 
   std::int64_t project(std::int64_t unit, const std::string& title, Amount cost,
                        ReviewStatus status = ReviewStatus::Feasible) {
-    Project p;
-    p.process_id = process_.id;
-    p.unit_id = unit;
-    p.title = title;
-    p.description = "Description de " + title;
-    p.estimated_cost = cost;
-    p.id = insert_project(web_.db(), p);
-    p.status = status;
-    update_project(web_.db(), p);
-    return p.id;
+    return test::reviewed_project(web_.db(), process_, unit, title, cost, status);
   }
 
   std::int64_t count(const std::string& table) {

@@ -1,54 +1,22 @@
 // `fabrique pb` as a user runs it: output formats, exit status, messages.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
 #include <boost/json.hpp>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "support/cli_run.hpp"
 #include "support/paths.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fabrique {
 namespace {
 
 namespace json = boost::json;
 
-struct Result {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using Result = test::CliRun;
 
-std::string quote(const std::string& arg) {
-  std::string quoted = "'";
-  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-// Runs the fabrique binary with `args`, capturing stdout and stderr.
-Result fabrique(const std::vector<std::string>& args) {
-  static int counter = 0;
-  auto err_path = std::filesystem::temp_directory_path() /
-                  ("fabrique-cli-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
-  std::string command = quote(test::fabrique_binary());
-  for (const auto& arg : args) command += " " + quote(arg);
-  command += " 2>" + quote(err_path.string());
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer;
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    result.out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  result.err.assign(std::istreambuf_iterator<char>(err), {});
-  std::filesystem::remove(err_path);
-  return result;
-}
+Result fabrique(const std::vector<std::string>& args) { return test::run_fabrique(args); }
 
 std::string shared(const std::string& file) { return (test::pabulib_dir() / file).string(); }
 const std::string kToulouse = "France_Toulouse_2022_6_-_Saint-Cyprien.pb";
@@ -157,8 +125,8 @@ TEST(PbCli, OfficialNeedsARuleTheEngineKnows) {
 }
 
 TEST(PbCli, ConvertRoundTripsToTheSameCount) {
-  auto converted = std::filesystem::temp_directory_path() /
-                   ("fabrique-convert-" + std::to_string(getpid()) + ".pb");
+  const test::TempDir dir("convert");
+  const auto converted = dir / "converted.pb";
   for (const char* file : {"Poland_Krakow_2021_Bienczyce.pb", "Poland_Lodz_2022.pb"}) {
     Result convert = fabrique({"pb", "convert", shared(file), converted.string()});
     ASSERT_EQ(convert.status, 0) << convert.err;
@@ -169,7 +137,6 @@ TEST(PbCli, ConvertRoundTripsToTheSameCount) {
       EXPECT_EQ(a.out, b.out) << file << " " << rule;
     }
   }
-  std::filesystem::remove(converted);
 }
 
 TEST(PbCli, StopOverspendReproducesWieliczka) {

@@ -27,6 +27,7 @@
 #include "store/migrations.hpp"
 #include "store/store.hpp"
 #include "support/paths.hpp"
+#include "support/temp_dir.hpp"
 
 extern char** environ;
 
@@ -44,13 +45,9 @@ using Reply = bhttp::response<bhttp::string_body>;
 class HttpServer : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("fabrique-http-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    dir_ = std::make_unique<test::TempDir>("http");
     cli::PlatformOptions platform_options;
-    platform_options.database_url = "sqlite:" + (dir_ / "db.sqlite").string();
+    platform_options.database_url = dir_->sqlite_url();
     platform_options.send_mail = false;
     platform_ = std::make_unique<cli::Platform>(platform_options);
     http::Router router = platform_->router();
@@ -88,7 +85,7 @@ class HttpServer : public ::testing::Test {
   void TearDown() override {
     server_.reset();
     platform_.reset();
-    std::filesystem::remove_all(dir_);
+    dir_.reset();
   }
 
   std::vector<std::string> log() {
@@ -137,7 +134,7 @@ class HttpServer : public ::testing::Test {
   }
 
   asio::io_context ioc_;
-  std::filesystem::path dir_;
+  std::unique_ptr<test::TempDir> dir_;
   std::unique_ptr<cli::Platform> platform_;
   std::unique_ptr<http::Server> server_;
   std::mutex log_mutex_;
@@ -359,9 +356,8 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
   posix_spawn_file_actions_addclose(&actions, out[0]);
   posix_spawn_file_actions_addclose(&actions, out[1]);
   const std::string binary = test::fabrique_binary();
-  const auto database = std::filesystem::temp_directory_path() /
-                        ("fabrique-serve-" + std::to_string(getpid()) + ".db");
-  std::filesystem::remove(database);
+  const test::TempDir dir("serve");
+  const auto database = dir / "fabrique.db";
   // The database and the city's name come from a config file.
   const auto config = database.string() + ".conf";
   {
@@ -423,10 +419,6 @@ TEST(HttpServeCommand, ListensAndStopsOnSigterm) {
   ASSERT_EQ(rows.size(), store::migrations().size());
   for (std::size_t i = 0; i < rows.size(); ++i)
     EXPECT_EQ(std::get<std::int64_t>(rows[i][0]), store::migrations()[i].version);
-  db.reset();
-  for (const char* suffix : {"", "-wal", "-shm", ".conf", ".secret"})
-    std::filesystem::remove(database.string() + suffix);
-  std::filesystem::remove_all(database.string() + "-mail");
 }
 
 }  // namespace

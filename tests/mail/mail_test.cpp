@@ -30,6 +30,7 @@
 #include "mail/sender.hpp"
 #include "store/store.hpp"
 #include "support/databases.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -57,24 +58,14 @@ class MailTest : public fabrique::test::BackendTest {
   void SetUp() override {
     BackendTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string(info->test_suite_name()) + "-" + info->name();
-    for (char& ch : name) {
-      if (ch == '/') ch = '-';
-    }
-    dir_ = fs::temp_directory_path() / ("fabrique-mail-" + std::to_string(::getpid()) + "-" + name);
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = std::make_unique<fabrique::test::TempDir>("mail");
     db_ = fresh_database();
     c_ = db_->connect();
   }
   void TearDown() override {
     c_.reset();
     db_.reset();
-    if (!dir_.empty()) {
-      std::error_code ignored;
-      fs::remove_all(dir_, ignored);
-    }
+    dir_.reset();
   }
 
   std::int64_t scalar(const std::string& sql) {
@@ -91,7 +82,7 @@ class MailTest : public fabrique::test::BackendTest {
     return std::get<std::string>(value);
   }
 
-  fs::path dir_;
+  std::unique_ptr<fabrique::test::TempDir> dir_;
   std::unique_ptr<fabrique::test::TestDatabase> db_;
   std::unique_ptr<Connection> c_;
 };
@@ -424,7 +415,7 @@ TEST_P(MailTest, MailFolderDeliveryWritesAParseableMessage) {
   c_->transaction([&](Connection& tx) {
     fabrique::mail::enqueue(tx, {"alice@example.org", subject, "Suivez ce lien : https://x/r\n"});
   });
-  const fs::path folder = dir_ / "mail";
+  const fs::path folder = *dir_ / "mail";
   MailSettings settings;
   settings.folder = folder.string();
   settings.from = "Mairie de Test <mairie@test.example>";

@@ -20,7 +20,7 @@
 #include "residency/census_import.hpp"
 #include "residency/repository.hpp"
 #include "support/databases.hpp"
-#include "web/web_support.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique::residency {
 namespace {
@@ -47,13 +47,11 @@ std::string good_file(int n, int start = 0) {
   return text;
 }
 
-class CensusImportTest : public test::BackendTest {
+class CensusImportTest : public test::DatabaseTest {
  protected:
   void SetUp() override {
-    BackendTest::SetUp();
+    DatabaseTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    database_ = fresh_database();
-    db_ = database_->connect();
     key_ = crypto::random_key();
     ASSERT_TRUE(add_district(*db_, {"centre", "Centre", "Centre"}).errors.empty());
     ASSERT_TRUE(add_district(*db_, {"port", "Le Port", "The Harbour"}).errors.empty());
@@ -72,8 +70,6 @@ class CensusImportTest : public test::BackendTest {
                                     accounts::Role::Administrator, Lang::Fr);
   }
 
-  std::unique_ptr<test::TestDatabase> database_;
-  std::unique_ptr<store::Connection> db_;
   crypto::Key key_{};
 };
 

@@ -13,7 +13,7 @@
 #include "core/time.hpp"
 #include "residency/census_import.hpp"
 #include "residency/repository.hpp"
-#include "web/web_support.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique::residency {
 namespace {

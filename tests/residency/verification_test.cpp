@@ -34,13 +34,11 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-class ResidencyVerifyTest : public test::BackendTest {
+class ResidencyVerifyTest : public test::DatabaseTest {
  protected:
   void SetUp() override {
-    BackendTest::SetUp();
+    DatabaseTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    database_ = fresh_database();
-    db_ = database_->connect();
     key_ = crypto::random_key();
     centre_ = add_district(*db_, {"centre", "Centre-ville", "Town centre"}).id;
     port_ = add_district(*db_, {"port", "Le Port", "The Harbour"}).id;
@@ -86,8 +84,6 @@ class ResidencyVerifyTest : public test::BackendTest {
     return all;
   }
 
-  std::unique_ptr<test::TestDatabase> database_;
-  std::unique_ptr<store::Connection> db_;
   crypto::Key key_{};
   std::int64_t centre_ = 0, port_ = 0, alice_ = 0, bob_ = 0, clerk_ = 0;
 };

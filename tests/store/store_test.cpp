@@ -25,6 +25,7 @@
 #include "store/sqlite.hpp"
 #include "store/store.hpp"
 #include "support/databases.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using fabrique::store::Connection;
@@ -63,23 +64,12 @@ const std::string kInsertAccount =
 // A fresh directory per test, removed afterwards: for what only SQLite has.
 class SqliteStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("fabrique-store-" + std::to_string(::getpid()) + "-" +
-                                        info->test_suite_name() + "-" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   std::unique_ptr<Database> open_db(const std::string& name = "db.sqlite") const {
     return fabrique::store::open("sqlite:" + path(name));
   }
 
-  fs::path dir_;
+  fabrique::test::TempDir dir_{"store"};
 };
 
 class StoreTest : public BackendTest {};

@@ -21,6 +21,7 @@
 #include "core/time.hpp"
 #include "residency/actions.hpp"
 #include "store/store.hpp"
+#include "support/budget_process.hpp"
 
 namespace fabrique::test {
 
@@ -32,12 +33,6 @@ struct VoteSeedOptions {
   int voters = 0;       // signed in, not voted yet
   budgets::Amount unit_amount = 2'500'000;
 };
-
-inline std::string day_offset(int days) {
-  return format_date(std::chrono::year_month_day{std::chrono::sys_days(today_utc()) +
-                                                 std::chrono::days(days)}) +
-         "T00:00:00Z";
-}
 
 // Rows per INSERT: few round trips, well under SQLite's parameter limit.
 template <class Row>
@@ -83,7 +78,8 @@ inline SeededVote seed_vote(store::Database& database, const VoteSeedOptions& op
   p.title_en = "Participatory budget at the scale of a large city";
   p.description_fr = "Mille projets, cent mille bulletins.";
   p.description_en = "A thousand projects, a hundred thousand ballots.";
-  p.schedule = {day_offset(-60), day_offset(-30), day_offset(-1), day_offset(30), day_offset(90)};
+  p.schedule = {day_from_today(-60), day_from_today(-30), day_from_today(-1), day_from_today(30),
+                day_from_today(90)};
   p.ballot_type = budgets::BallotType::Approval;
   p.min_choices = 1;
   p.max_choices = 5;

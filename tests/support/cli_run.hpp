@@ -3,17 +3,16 @@
 #pragma once
 
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <array>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
 
 #include "support/paths.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fabrique::test {
 
@@ -30,17 +29,13 @@ inline std::string shell_quote(const std::string& arg) {
   return quoted + "'";
 }
 
-// Runs `fabrique ARGS...` (the binary this build made).
-inline CliRun run_fabrique(const std::vector<std::string>& args) {
-  static int counter = 0;
-  const auto err_path =
-      std::filesystem::temp_directory_path() /
-      ("fabrique-cli-run-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-  std::string command = shell_quote(fabrique_binary());
-  for (const auto& arg : args) command += " " + shell_quote(arg);
-  command += " 2>" + shell_quote(err_path.string());
+// Runs a shell command line (a pipeline of `fabrique` commands, say):
+// its stdout, its stderr and the exit status of its last command.
+inline CliRun run_shell(const std::string& command) {
+  const TempDir scratch("cli-run");
+  const auto err_path = scratch / "stderr";
   CliRun run;
-  FILE* pipe = ::popen(command.c_str(), "r");
+  FILE* pipe = ::popen(("( " + command + " ) 2>" + shell_quote(err_path.string())).c_str(), "r");
   if (!pipe) return run;
   std::array<char, 4096> buffer;
   std::size_t n;
@@ -50,8 +45,19 @@ inline CliRun run_fabrique(const std::vector<std::string>& args) {
   run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   std::ifstream err(err_path);
   run.err.assign(std::istreambuf_iterator<char>(err), {});
-  std::filesystem::remove(err_path);
   return run;
+}
+
+// `fabrique ARGS...` (the binary this build made), as a shell command line.
+inline std::string fabrique_command(const std::vector<std::string>& args) {
+  std::string command = shell_quote(fabrique_binary());
+  for (const auto& arg : args) command += " " + shell_quote(arg);
+  return command;
+}
+
+// Runs `fabrique ARGS...`.
+inline CliRun run_fabrique(const std::vector<std::string>& args) {
+  return run_shell(fabrique_command(args));
 }
 
 }  // namespace fabrique::test

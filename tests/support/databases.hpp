@@ -82,6 +82,20 @@ class BackendTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<TestDatabase> empty_database() const;
 };
 
+// BackendTest with a fresh database of the test's own (database_) and one
+// connection to it (db_), both closed after the test. A subclass overriding
+// SetUp() calls DatabaseTest::SetUp() first and returns when IsSkipped() or
+// HasFatalFailure(); one overriding TearDown() calls DatabaseTest::TearDown()
+// last.
+class DatabaseTest : public BackendTest {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  std::unique_ptr<TestDatabase> database_;
+  std::unique_ptr<store::Connection> db_;
+};
+
 // The current test's name, e.g. "StoreTest.Types/postgres".
 std::string current_test_name();
 

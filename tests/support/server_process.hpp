@@ -21,7 +21,8 @@
 #include <vector>
 
 #include "support/paths.hpp"
-#include "web/web_support.hpp"
+#include "support/temp_dir.hpp"  // where the servers' databases and logs go
+#include "support/web_platform.hpp"
 
 extern char** environ;
 

@@ -4,12 +4,15 @@
 // PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "accounts/repository.hpp"
 #include "admin/actions.hpp"
 #include "admin/repository.hpp"
+#include "store/values.hpp"
 #include "support/databases.hpp"
 
 namespace fabrique {
@@ -17,19 +20,8 @@ namespace {
 
 using accounts::Role;
 
-class AdminStore : public test::BackendTest {
+class AdminStore : public test::DatabaseTest {
  protected:
-  void SetUp() override {
-    BackendTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    database_ = fresh_database();
-    db_ = database_->connect();
-  }
-  void TearDown() override {
-    db_.reset();
-    database_.reset();
-  }
-
   std::int64_t account(const std::string& email, Role role, const std::string& name) {
     // Any string will do for the hash: no one signs in here.
     return accounts::insert_account(*db_, email, "not-a-hash", name, role, Lang::Fr);
@@ -43,9 +35,6 @@ class AdminStore : public test::BackendTest {
         "VALUES ($1, $2, $3, $4, '')",
         {at, who, action, action + "@" + at});
   }
-
-  std::unique_ptr<test::TestDatabase> database_;
-  std::unique_ptr<store::Connection> db_;
 };
 
 TEST_P(AdminStore, AuditEntriesNewestFirstFilteredAndPaged) {
@@ -133,21 +122,52 @@ TEST_P(AdminStore, ConcurrentDemotionsLeaveAnAdministrator) {
         account("ada" + std::to_string(round) + "@example.org", Role::Administrator, "Ada");
     const auto bea =
         account("bea" + std::to_string(round) + "@example.org", Role::Administrator, "Bea");
-    auto demote = [&](std::int64_t actor, std::int64_t target) {
+    // What each demotion did: its outcome, or the store's refusal (a lock not
+    // granted in time on SQLite, a deadlock broken by PostgreSQL).
+    struct Attempt {
+      std::optional<admin::RoleChange::Outcome> outcome;
+      std::string refused;
+    };
+    auto demote = [&](std::int64_t actor, std::int64_t target, Attempt& attempt) {
       auto connection = database_->connect();
       try {
-        admin::change_role(*connection, actor, target, Role::Resident);
-      } catch (const store::StoreError&) {
-        // A refused lock is fine: nothing was changed.
+        attempt.outcome = admin::change_role(*connection, actor, target, Role::Resident).outcome;
+      } catch (const store::StoreError& e) {
+        attempt.refused = e.what();
       }
     };
-    std::thread first(demote, ada, bea);
-    std::thread second(demote, bea, ada);
+    Attempt by_ada, by_bea;
+    std::thread first(demote, ada, bea, std::ref(by_ada));
+    std::thread second(demote, bea, ada, std::ref(by_bea));
     first.join();
     second.join();
-    const int left = (accounts::find_account(*db_, ada)->role == Role::Administrator) +
-                     (accounts::find_account(*db_, bea)->role == Role::Administrator);
-    EXPECT_GE(left, 1);
+    const bool ada_left = accounts::find_account(*db_, ada)->role == Role::Administrator;
+    const bool bea_left = accounts::find_account(*db_, bea)->role == Role::Administrator;
+    EXPECT_GE(ada_left + bea_left, 1);
+    // A refused demotion changed nothing: its target is still an administrator.
+    if (!by_ada.outcome) {
+      EXPECT_TRUE(bea_left) << by_ada.refused;
+    }
+    if (!by_bea.outcome) {
+      EXPECT_TRUE(ada_left) << by_bea.refused;
+    }
+    // Each demotion that took effect said so, and only those are in the audit
+    // log; the other was told its actor may no longer change roles.
+    using Outcome = admin::RoleChange::Outcome;
+    EXPECT_EQ(by_ada.outcome == Outcome::Changed, !bea_left);
+    EXPECT_EQ(by_bea.outcome == Outcome::Changed, !ada_left);
+    for (const Attempt* attempt : {&by_ada, &by_bea}) {
+      if (attempt->outcome && *attempt->outcome != Outcome::Changed) {
+        EXPECT_EQ(*attempt->outcome, Outcome::NotAllowed);
+      }
+    }
+    EXPECT_EQ(store::integer(db_->query("SELECT COUNT(*) FROM audit_log WHERE action = "
+                                        "'account.role_changed' AND subject IN ($1, $2)",
+                                        {"ada" + std::to_string(round) + "@example.org",
+                                         "bea" + std::to_string(round) + "@example.org"})
+                                 .at(0)
+                                 .at(0)),
+              2 - ada_left - bea_left);
     // Back to none for the next round.
     db_->execute("UPDATE accounts SET role = 'resident' WHERE id IN ($1, $2)", {ada, bea});
   }

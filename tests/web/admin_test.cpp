@@ -9,7 +9,7 @@
 #include "admin/actions.hpp"
 #include "admin/rules.hpp"
 #include "core/time.hpp"
-#include "web/web_support.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique {
 namespace {

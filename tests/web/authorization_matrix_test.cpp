@@ -23,7 +23,8 @@
 #include "budgets/repository.hpp"
 #include "core/time.hpp"
 #include "residency/actions.hpp"
-#include "web/web_support.hpp"
+#include "support/budget_process.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique {
 namespace {
@@ -218,12 +219,9 @@ class AuthorizationMatrix : public ::testing::Test {
     process.title_fr = process.title_en = "Matrix budget";
     process.description_fr = process.description_en = "A budget for the matrix.";
     process.total_amount = 1000;
-    const auto day = [](int offset) {
-      return format_date(std::chrono::year_month_day{std::chrono::sys_days(today_utc()) +
-                                                     std::chrono::days(offset)}) +
-             "T00:00:00Z";
-    };
-    process.schedule = {day(-20), day(-1), day(10), day(20), day(40)};
+    process.schedule = {test::day_from_today(-20), test::day_from_today(-1),
+                        test::day_from_today(10), test::day_from_today(20),
+                        test::day_from_today(40)};
     budgets::Unit unit;
     unit.district_id = district;
     unit.amount = 1000;

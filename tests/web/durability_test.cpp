@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "store/store.hpp"
 #include "support/server_process.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fabrique {
 namespace {
@@ -19,38 +21,31 @@ using test::Reply;
 using test::Server;
 
 TEST(Durability, SignUpSurvivesKillNine) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("fabrique-durability-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  struct Cleanup {
-    std::filesystem::path dir;
-    ~Cleanup() {
-      std::error_code ignored;
-      std::filesystem::remove_all(dir, ignored);
-    }
-  } cleanup{dir};  // after the servers are gone, even when an assertion returns early
+  const test::TempDir scratch("durability");  // outlives the servers
+  const std::filesystem::path& dir = scratch.path();
   const std::string database = (dir / "fabrique.db").string();
   constexpr int kAccounts = 5;
 
+  // Each server but the first is the restart after a kill: it serves the
+  // checks of one round, then the sign-up of the next.
   int run = 0;
+  auto server = std::make_unique<Server>(dir, database, ++run);
+  ASSERT_NE(server->port(), 0) << "the server did not start";
   for (int i = 0; i < kAccounts; ++i) {
     SCOPED_TRACE("account " + std::to_string(i));
     const std::string email = "durable" + std::to_string(i) + "@example.org";
     {
-      Server server(dir, database, ++run);
-      ASSERT_NE(server.port(), 0) << "the server did not start";
-      Browser browser(server.port());
+      Browser browser(server->port());
       const Reply created = browser.fill_in("/sign-up", "/sign-up",
                                             {{"display_name", "Durable " + std::to_string(i)},
                                              {"email", email},
                                              {"password", test::kPassword}});
       // Killed the moment the answer is in: it was acknowledged.
-      server.kill();
+      server->kill();
       ASSERT_EQ(created.result_int(), 200) << created.body();
     }
-    Server server(dir, database, ++run);
-    ASSERT_NE(server.port(), 0) << "the server did not restart";
+    server = std::make_unique<Server>(dir, database, ++run);
+    ASSERT_NE(server->port(), 0) << "the server did not restart";
     // The account and the mail with its link were committed together.
     std::string token;
     {
@@ -61,14 +56,14 @@ TEST(Durability, SignUpSurvivesKillNine) {
       token = test::WebPlatform::token_in(std::get<std::string>(rows[0].at(0)), "/sign-up/confirm");
     }
     {
-      Browser browser(server.port());
+      Browser browser(server->port());
       const Reply confirmed = browser.fill_in("/sign-up/confirm?token=" + token, "/sign-up/confirm",
                                               {{"token", token}});
       EXPECT_EQ(confirmed.result_int(), 303) << confirmed.body();
     }
     // Every account so far, not just the last one.
     for (int j = 0; j <= i; ++j) {
-      Browser browser(server.port());
+      Browser browser(server->port());
       const Reply signed_in =
           browser.fill_in("/sign-in", "/sign-in",
                           {{"email", "durable" + std::to_string(j) + "@example.org"},
@@ -80,7 +75,6 @@ TEST(Durability, SignUpSurvivesKillNine) {
       EXPECT_EQ(account.result_int(), 200);
       EXPECT_NE(account.body().find("Durable " + std::to_string(j)), std::string::npos);
     }
-    server.kill();
   }
 }
 

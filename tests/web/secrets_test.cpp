@@ -6,18 +6,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/temp_dir.hpp"
 #include "web/app.hpp"
 
 namespace fabrique {
 namespace {
-
-std::filesystem::path fresh_path(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("fabrique-secrets-" + std::to_string(::getpid()) + "-" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir / "instance.secret";
-}
 
 std::string read(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -27,7 +20,8 @@ std::string read(const std::filesystem::path& path) {
 }
 
 TEST(SecretFile, IsCreatedPrivateAndReadBackTheSame) {
-  const auto path = fresh_path("create");
+  const test::TempDir dir("secrets");
+  const auto path = dir / "instance.secret";
   const web::Secrets first = web::load_or_create_secrets(path);
   const auto perms = std::filesystem::status(path).permissions();
   EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
@@ -41,7 +35,8 @@ TEST(SecretFile, IsCreatedPrivateAndReadBackTheSame) {
 }
 
 TEST(SecretFile, AFileFromBeforeBallotsGetsABallotKeyAndKeepsTheOthers) {
-  const auto path = fresh_path("upgrade");
+  const test::TempDir dir("secrets");
+  const auto path = dir / "instance.secret";
   const web::Secrets original = web::load_or_create_secrets(path);
   // Rewrite the file as the previous version wrote it: no ballots= line.
   std::string text = read(path);
@@ -57,7 +52,8 @@ TEST(SecretFile, AFileFromBeforeBallotsGetsABallotKeyAndKeepsTheOthers) {
 }
 
 TEST(SecretFile, ADamagedFileIsRefused) {
-  const auto path = fresh_path("damaged");
+  const test::TempDir dir("secrets");
+  const auto path = dir / "instance.secret";
   { std::ofstream(path) << "forms=zz\n"; }
   EXPECT_THROW(web::load_or_create_secrets(path), std::runtime_error);
 }

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/time.hpp"
-#include "web/web_support.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique {
 namespace {

@@ -1,6 +1,6 @@
-// What the abuse tests of participatory budgets share: the whole web
-// platform on each storage backend (SQLite and PostgreSQL), a vote open
-// today with a verified resident, and the helpers to vote, close and count.
+// A vote over the whole web platform on each storage backend (SQLite and
+// PostgreSQL): a vote open today with a verified resident, and the steps to
+// vote, close and count.
 #pragma once
 
 #include <chrono>
@@ -13,20 +13,14 @@
 #include "residency/actions.hpp"
 #include "residency/census_import.hpp"
 #include "store/values.hpp"
+#include "support/budget_process.hpp"
 #include "support/databases.hpp"
-#include "web/web_support.hpp"
+#include "support/web_platform.hpp"
 
 namespace fabrique::test {
 
 inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
-}
-
-// Midnight UTC `days` from today, as the schedule stores it.
-inline std::string day_from_today(int days) {
-  return format_date(std::chrono::year_month_day{std::chrono::sys_days(today_utc()) +
-                                                 std::chrono::days(days)}) +
-         "T00:00:00Z";
 }
 
 // The web platform on a database of the test's own, on the test's backend.
@@ -73,31 +67,18 @@ inline OpenVote open_vote(WebPlatform& web, const std::string& slug) {
                                         {"AB123456", "1990-12-31", "75011"}, {})
                 .outcome,
             residency::VerificationOutcome::Verified);
-  budgets::Process p;
-  p.slug = slug;
-  p.title_fr = "Budget participatif";
-  p.title_en = "Participatory budget";
-  p.description_fr = "Les projets.";
-  p.description_en = "The projects.";
+  budgets::Process p = named_process(slug);
   p.total_amount = 100'000;
   p.schedule = {day_from_today(-60), day_from_today(-30), day_from_today(-5), day_from_today(20),
                 day_from_today(50)};
   p.ballot_type = budgets::BallotType::Knapsack;
   p.units = {budgets::Unit{0, centre, "centre", "", "", 100'000}};
-  budgets::insert_process(db, p);
-  v.process = *budgets::find_process(db, slug);
-  for (auto [id, title] : {std::pair{&v.garden, "Jardin partagé"}, {&v.benches, "Bancs"}}) {
-    budgets::Project project;
-    project.process_id = v.process.id;
-    project.unit_id = v.process.units.at(0).id;
-    project.title = title;
-    project.description = "Description";
-    project.estimated_cost = 40'000;
-    project.id = budgets::insert_project(db, project);
-    project.status = budgets::ReviewStatus::Feasible;
-    budgets::update_project(db, project);
-    *id = project.id;
-  }
+  v.process = insert_and_find(db, p);
+  const std::int64_t unit = v.process.units.at(0).id;
+  v.garden = reviewed_project(db, v.process, unit, "Jardin partagé", 40'000,
+                              budgets::ReviewStatus::Feasible, "Description");
+  v.benches = reviewed_project(db, v.process, unit, "Bancs", 40'000,
+                               budgets::ReviewStatus::Feasible, "Description");
   return v;
 }
 

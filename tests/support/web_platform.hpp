@@ -5,11 +5,9 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
-#include <cctype>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -24,6 +22,8 @@
 #include "cli/serve.hpp"
 #include "core/crypto.hpp"
 #include "http/router.hpp"
+#include "support/password_cost.hpp"
+#include "support/temp_dir.hpp"
 #include "web/site.hpp"
 
 namespace fabrique::test {
@@ -33,8 +33,9 @@ using Fields = std::vector<std::pair<std::string, std::string>>;
 // The password of every account the tests make.
 inline const std::string kPassword = "correct horse battery staple";
 
-// Argon2 costs about 0.1 s: hashed once per test binary.
+// Hashed once per test binary (at the test cost: support/password_cost.hpp).
 inline const std::string& password_hash() {
+  use_test_password_cost();
   static const std::string hash = accounts::hash_password(kPassword);
   return hash;
 }
@@ -86,28 +87,15 @@ struct Client {
   std::string csrf;
 };
 
-// A name the file system accepts, from the current test's.
-inline std::string test_slug() {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = std::string(info->test_suite_name()) + "-" + info->name();
-  for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '-';
-  return name;
-}
-
 class WebPlatform {
  public:
   // On a SQLite database of its own, or on `database_url` (a test database
   // of either backend, support/databases.hpp).
   explicit WebPlatform(web::Config config = {}, const std::string& database_url = "",
                        std::size_t connections = 4) {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("fabrique-web-" + std::to_string(::getpid()) + "-" + test_slug());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    use_test_password_cost();
     cli::PlatformOptions options;
-    options.database_url =
-        database_url.empty() ? "sqlite:" + (dir_ / "db.sqlite").string() : database_url;
+    options.database_url = database_url.empty() ? dir_.sqlite_url() : database_url;
     options.secret_file = dir_ / "secret";
     options.mail.folder = (dir_ / "mail").string();
     options.config = std::move(config);
@@ -121,8 +109,6 @@ class WebPlatform {
   ~WebPlatform() {
     db_.reset();
     platform_.reset();
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
   WebPlatform(const WebPlatform&) = delete;
   WebPlatform& operator=(const WebPlatform&) = delete;
@@ -130,7 +116,7 @@ class WebPlatform {
   cli::Platform& platform() { return *platform_; }
   web::Site& site() { return platform_->site(); }
   store::Connection& db() { return *db_; }
-  const std::filesystem::path& dir() const { return dir_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
 
   std::int64_t add_account(const std::string& email, accounts::Role role,
                            const std::string& display_name = "Test person",
@@ -236,7 +222,7 @@ class WebPlatform {
   }
 
  private:
-  std::filesystem::path dir_;
+  TempDir dir_{"web"};  // first: removed once the platform is gone
   std::unique_ptr<cli::Platform> platform_;
   http::Router router_;
   std::unique_ptr<store::Connection> db_;
