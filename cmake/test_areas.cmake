@@ -11,7 +11,6 @@ set(FABRIQUE_TEST_LINK_store fabrique_store)
 set(FABRIQUE_TEST_LINK_mail fabrique_mail)
 set(FABRIQUE_TEST_LINK_platform fabrique_platform)
 set(FABRIQUE_TEST_LINK_accounts fabrique_platform)
-set(FABRIQUE_TEST_LINK_residency fabrique_platform)
 
 file(GLOB_RECURSE FABRIQUE_TEST_SOURCES CONFIGURE_DEPENDS
   RELATIVE ${CMAKE_SOURCE_DIR}/tests ${CMAKE_SOURCE_DIR}/tests/*.cpp)
