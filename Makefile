@@ -8,18 +8,29 @@ FUZZ_SECONDS ?= 300
 DEMO_DB ?= fabrique-demo.db
 DEMO_LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all build run test bench fmt fmt-check fuzz setup clean
+# make test and make check share one build: sanitized, -O1 -g1 (half the compile
+# time of -O2 -g, the same checks).
+TEST_CONFIG = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+  -DFABRIQUE_SANITIZE=ON -DFABRIQUE_BENCH=OFF
+# Ninja when installed, for a new build directory (an existing one keeps its generator).
+NINJA := $(if $(shell command -v ninja 2>/dev/null),-G Ninja)
+generator = $(if $(wildcard $(1)/CMakeCache.txt),,$(NINJA))
+# Fast checks of the source tree, before any build: includes only point down
+# (scripts/check-layers), every route is in docs/architecture.md.
+SOURCE_CHECKS = scripts/check-layers && scripts/check-route-table
+
+.PHONY: all build run test check bench fmt fmt-check fuzz setup clean
 
 all: build
 
 setup:
 	@scripts/setup
 
-$(BUILD_DIR)/build.ninja $(BUILD_DIR)/Makefile:
+$(BUILD_DIR)/CMakeCache.txt:
 	@scripts/setup
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DFABRIQUE_TESTS=OFF
+	cmake -S . -B $(BUILD_DIR) $(call generator,$(BUILD_DIR)) -DCMAKE_BUILD_TYPE=Release -DFABRIQUE_TESTS=OFF
 
-build: $(BUILD_DIR)/Makefile
+build: $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # The platform with a demo city, on $(DEMO_DB), at http://$(DEMO_LISTEN).
@@ -30,11 +41,22 @@ run: build
 # the store's tests on SQLite and on a throwaway PostgreSQL (required, never skipped).
 test:
 	@scripts/setup
-	cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFABRIQUE_SANITIZE=ON -DFABRIQUE_BENCH=OFF
+	$(SOURCE_CHECKS)
+	cmake -S . -B $(TEST_DIR) $(call generator,$(TEST_DIR)) $(TEST_CONFIG)
 	cmake --build $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && FABRIQUE_REQUIRE_POSTGRES=1 $(CURDIR)/scripts/with-postgres ctest --output-on-failure -j $(JOBS)
 
-bench: $(BUILD_DIR)/Makefile
+# The edit-compile-test loop: make test's build, brought up to date, then every
+# test but the browser journeys (ctest label `browser`), on both databases.
+# One area: make check AREA=budgets (ctest labels: the directories of tests/).
+check:
+	$(SOURCE_CHECKS)
+	cmake -S . -B $(TEST_DIR) $(call generator,$(TEST_DIR)) $(TEST_CONFIG) > /dev/null
+	cmake --build $(TEST_DIR) -j $(JOBS)
+	cd $(TEST_DIR) && FABRIQUE_REQUIRE_POSTGRES=1 $(CURDIR)/scripts/with-postgres \
+	  ctest --output-on-failure -j $(JOBS) -LE browser $(if $(AREA),-L '^$(AREA)$$')
+
+bench: $(BUILD_DIR)/CMakeCache.txt
 	@scripts/setup
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DFABRIQUE_BENCH=ON
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target fabrique_bench fabrique_budget_bench fabrique_signup_flood_bench fabrique
@@ -47,7 +69,7 @@ bench: $(BUILD_DIR)/Makefile
 # reader, the form/cookie decoders, the paper-ballot file and ballot form readers.
 fuzz:
 	@scripts/setup
-	CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFABRIQUE_FUZZ=ON -DFABRIQUE_TESTS=OFF -DFABRIQUE_BENCH=OFF
+	CXX=clang++ cmake -S . -B $(FUZZ_DIR) $(call generator,$(FUZZ_DIR)) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFABRIQUE_FUZZ=ON -DFABRIQUE_TESTS=OFF -DFABRIQUE_BENCH=OFF
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_pabulib_reader fuzz_census_csv fuzz_form_decoder fuzz_paper_ballots
 	mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/corpus-census $(FUZZ_DIR)/corpus-form $(FUZZ_DIR)/corpus-ballots
 	$(FUZZ_DIR)/fuzz_pabulib_reader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \

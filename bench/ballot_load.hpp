@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/crypto.hpp"
+#include "core/secrets.hpp"
 #include "support/budget_seed.hpp"
 #include "web/app.hpp"
 
@@ -94,7 +95,7 @@ struct Cast {
 // over `connections` keep-alive connections, each acknowledged only once
 // durably committed. Voters are taken in turn from `next`, so that
 // successive runs use residents who have not voted yet.
-inline Cast cast_ballots(int port, const test::SeededVote& seeded, const web::Secrets& secrets,
+inline Cast cast_ballots(int port, const test::SeededVote& seeded, const fabrique::Secrets& secrets,
                          double seconds, int connections, std::atomic<std::size_t>& next) {
   namespace beast = boost::beast;
   namespace asio = boost::asio;

@@ -45,6 +45,7 @@
 #include "budgets/results_actions.hpp"
 #include "cli/serve.hpp"
 #include "core/crypto.hpp"
+#include "core/secrets.hpp"
 #include "core/time.hpp"
 #include "residency/actions.hpp"
 #include "store/store.hpp"
@@ -132,7 +133,7 @@ int main(int argc, char** argv) {
 
   // 1. Page server time, in process.
   Timing list, district, ballot;
-  web::Secrets secrets;
+  fabrique::Secrets secrets;
   {
     cli::PlatformOptions platform_options;
     platform_options.database_url = url;

@@ -45,6 +45,7 @@
 #include "ballot_load.hpp"
 #include "budgets/ballot_repository.hpp"
 #include "cli/serve.hpp"
+#include "core/secrets.hpp"
 #include "store/migrations.hpp"
 #include "support/budget_seed.hpp"
 
@@ -212,7 +213,7 @@ int main(int argc, char** argv) {
         {.slug = "flood", .projects = 400, .ballots = kBallots, .voters = options.voters});
   }
   const double seed_seconds = std::chrono::duration<double>(Steady::now() - seed_start).count();
-  web::Secrets secrets = web::load_or_create_secrets(web::default_secret_file(url));
+  fabrique::Secrets secrets = fabrique::load_or_create_secrets(fabrique::default_secret_file(url));
 
   std::vector<std::string> server_args{"--behind-proxy"};
   server_args.insert(server_args.end(), options.server_args.begin(), options.server_args.end());

@@ -5,6 +5,7 @@
 #include "budgets/routes.hpp"
 #include "budgets/voting_actions.hpp"
 #include "cli/serve.hpp"
+#include "core/secrets.hpp"
 #include "residency/census_import.hpp"
 #include "residency/routes.hpp"
 #include "web/routes.hpp"
@@ -27,10 +28,11 @@ Platform::Platform(PlatformOptions options) : options_(std::move(options)) {
   database_ = store::open(options_.database_url);
   applied_ = store::migrate(*database_);
   const auto secret_file = options_.secret_file.empty()
-                               ? web::default_secret_file(options_.database_url)
+                               ? fabrique::default_secret_file(options_.database_url)
                                : options_.secret_file;
   app_ = std::make_unique<web::App>(*database_, options_.config,
-                                    web::load_or_create_secrets(secret_file), options_.connections);
+                                    fabrique::load_or_create_secrets(secret_file),
+                                    options_.connections);
   // Receipts issued before they were keyed get keyed now that the key is here.
   budgets::key_legacy_receipts(*database_->connect(), app_->secrets.ballots);
   // An import a previous run left "running" is failed at once if it has gone

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "core/secrets.hpp"
 #include "http/router.hpp"
 #include "mail/sender.hpp"
 #include "store/store.hpp"
@@ -21,7 +22,7 @@ namespace fabrique::cli {
 struct PlatformOptions {
   std::string database_url = "sqlite:fabrique.db";
   web::Config config;
-  std::filesystem::path secret_file;  // empty: web::default_secret_file(database_url)
+  std::filesystem::path secret_file;  // empty: fabrique::default_secret_file(database_url)
   mail::MailSettings mail;            // empty folder and smtp_url: "<database>-mail" folder
   std::size_t connections = 8;
   bool send_mail = true;  // start the sender thread

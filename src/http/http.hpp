@@ -16,9 +16,6 @@ namespace fabrique::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-// Header names are compared case-insensitively (ASCII).
-using fabrique::iequals;
-
 struct Request {
   std::string method;  // "GET", "POST", ...
   std::string path;    // the target without its query string: "/api/budgets/x"

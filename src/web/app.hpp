@@ -46,11 +46,6 @@ struct Config {
   bool secure_cookies() const { return public_url.starts_with("https://"); }
 };
 
-// The instance's secrets (core/secrets.hpp), as the web layer names them.
-using fabrique::default_secret_file;
-using fabrique::load_or_create_secrets;
-using fabrique::Secrets;
-
 struct App {
   App(store::Database& database, Config config, Secrets secrets, std::size_t connections)
       : pool(database, connections),

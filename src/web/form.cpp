@@ -22,7 +22,7 @@ std::optional<std::string> header_parameter(std::string_view header, std::string
     std::string_view item = trim(rest.substr(0, end), kHttpSpace);
     const std::size_t equals = item.find('=');
     if (equals != std::string_view::npos &&
-        http::iequals(trim(item.substr(0, equals), kHttpSpace), name)) {
+        iequals(trim(item.substr(0, equals), kHttpSpace), name)) {
       std::string_view value = trim(item.substr(equals + 1), kHttpSpace);
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
         value = value.substr(1, value.size() - 2);
@@ -115,11 +115,11 @@ std::optional<Form> parse_multipart(std::string_view content_type, std::string_v
       if (colon == std::string_view::npos) return std::nullopt;
       const std::string_view header_name = trim(line.substr(0, colon), kHttpSpace);
       const std::string_view value = trim(line.substr(colon + 1), kHttpSpace);
-      if (http::iequals(header_name, "Content-Disposition")) {
-        if (!http::iequals(value.substr(0, value.find(';')), "form-data")) return std::nullopt;
+      if (iequals(header_name, "Content-Disposition")) {
+        if (!iequals(value.substr(0, value.find(';')), "form-data")) return std::nullopt;
         name = header_parameter(value, "name");
         filename = header_parameter(value, "filename");
-      } else if (http::iequals(header_name, "Content-Type")) {
+      } else if (iequals(header_name, "Content-Type")) {
         part_type = std::string(value);
       }
     }
@@ -138,15 +138,15 @@ std::optional<Form> parse_multipart(std::string_view content_type, std::string_v
 std::optional<Form> parse_form(const http::Request& request) {
   const std::string_view type = request.header("Content-Type").value_or("");
   const std::string_view media = trim(type.substr(0, type.find(';')), kHttpSpace);
-  if (http::iequals(media, "application/x-www-form-urlencoded"))
+  if (iequals(media, "application/x-www-form-urlencoded"))
     return parse_urlencoded(request.body);
-  if (http::iequals(media, "multipart/form-data")) return parse_multipart(type, request.body);
+  if (iequals(media, "multipart/form-data")) return parse_multipart(type, request.body);
   return Form{};
 }
 
 std::optional<std::string> cookie(const http::Request& request, std::string_view name) {
   for (const auto& [header, value] : request.headers) {
-    if (!http::iequals(header, "Cookie")) continue;
+    if (!iequals(header, "Cookie")) continue;
     std::string_view rest = value;
     while (!rest.empty()) {
       const std::size_t end = rest.find(';');

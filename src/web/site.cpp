@@ -10,6 +10,7 @@
 #include "accounts/repository.hpp"
 #include "audit/audit.hpp"
 #include "core/crypto.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "core/url.hpp"
 #include "web/templates.hpp"
@@ -121,7 +122,7 @@ std::string Context::client_address() const {
   if (app.config.behind_proxy) {
     std::string_view forwarded;
     for (const auto& [name, value] : request.headers)
-      if (http::iequals(name, "X-Forwarded-For")) forwarded = value;
+      if (iequals(name, "X-Forwarded-For")) forwarded = value;
     const std::size_t comma = forwarded.rfind(',');
     std::string_view last =
         comma == std::string_view::npos ? forwarded : forwarded.substr(comma + 1);
@@ -344,7 +345,7 @@ http::Response serve(App& app, const RouteInfo& route, const PageHandler& handle
   // A handler that set its own caching (public project images) keeps it.
   const bool caching_set =
       std::any_of(response.headers.begin(), response.headers.end(),
-                  [](const auto& header) { return http::iequals(header.first, "Cache-Control"); });
+                  [](const auto& header) { return iequals(header.first, "Cache-Control"); });
   if (!caching_set && (ctx.viewer.signed_in() || route.method != "GET"))
     response.headers.emplace_back("Cache-Control", "no-store");
   return response;

@@ -18,6 +18,7 @@
 
 #include "budgets/voting_actions.hpp"
 #include "core/crypto.hpp"
+#include "core/secrets.hpp"
 #include "store/migrations.hpp"
 #include "support/budget_vote.hpp"
 
@@ -65,7 +66,7 @@ TEST_P(AbuseReceipts, ADumpAndAReceiptCodeDoNotFindTheBallot) {
   const std::set<std::string> stored = stored_hashes();
   ASSERT_FALSE(stored.empty());
 
-  const web::Secrets& secrets = web().platform().app().secrets;
+  const fabrique::Secrets& secrets = web().platform().app().secrets;
   std::vector<std::string> guesses{
       crypto::hash_hex("fabrique-receipt:" + normalized),  // what Fabrique stored before
       crypto::hash_hex(normalized), crypto::hash_hex(code)};
@@ -250,7 +251,7 @@ TEST_P(AbuseReceipts, ADumpHoldsNoKeyAndOnlyTheBoxHoldsChoicesAndReceipts) {
     EXPECT_TRUE(box || receipts || !columns.contains("receipt_hash"));
   }
 
-  const web::Secrets& secrets = web().platform().app().secrets;
+  const fabrique::Secrets& secrets = web().platform().app().secrets;
   std::vector<std::string> keys;
   for (const crypto::Key& key :
        {secrets.forms, secrets.census, secrets.ballots, budgets::receipts_key(secrets.ballots)})
@@ -306,7 +307,7 @@ TEST_P(AbuseReceipts, ReceiptsIssuedBeforeTheUpgradeAreKeyedAtStart) {
   }
 
   test::WebPlatform upgraded(web::Config{}, old->url());  // migrates and keys
-  const web::Secrets& secrets = upgraded.platform().app().secrets;
+  const fabrique::Secrets& secrets = upgraded.platform().app().secrets;
   std::set<std::string> stored;
   for (const char* sql :
        {"SELECT receipt_hash FROM budget_ballots", "SELECT receipt_hash FROM budget_receipts"})

@@ -15,6 +15,7 @@
 #include "budgets/ballot_repository.hpp"
 #include "budgets/results_actions.hpp"
 #include "budgets/results_repository.hpp"
+#include "core/secrets.hpp"
 #include "store/values.hpp"
 #include "support/budget_seed.hpp"
 #include "support/server_process.hpp"
@@ -55,7 +56,8 @@ TEST(BallotDurability, EveryAcknowledgedBallotSurvivesKillNine) {
                                    .unit_amount = 100000});
   }
   // The server reads the same secret file: the forms' key makes the CSRF tokens.
-  const web::Secrets secrets = web::load_or_create_secrets(web::default_secret_file(url));
+  const fabrique::Secrets secrets =
+      fabrique::load_or_create_secrets(fabrique::default_secret_file(url));
 
   std::vector<std::string> receipts;
   std::mutex receipts_mutex;

@@ -21,6 +21,7 @@
 #include "accounts/repository.hpp"
 #include "cli/serve.hpp"
 #include "core/crypto.hpp"
+#include "core/text.hpp"
 #include "http/router.hpp"
 #include "support/password_cost.hpp"
 #include "support/temp_dir.hpp"
@@ -54,7 +55,7 @@ inline std::string form_body(const Fields& fields) {
 // The first header `name` of a response, or "".
 inline std::string header_of(const http::Response& response, std::string_view name) {
   for (const auto& [key, value] : response.headers)
-    if (http::iequals(key, name)) return value;
+    if (iequals(key, name)) return value;
   return {};
 }
 
@@ -62,7 +63,7 @@ inline std::string header_of(const http::Response& response, std::string_view na
 inline std::vector<std::string> set_cookies(const http::Response& response) {
   std::vector<std::string> out;
   for (const auto& [key, value] : response.headers)
-    if (http::iequals(key, "Set-Cookie")) out.push_back(value);
+    if (iequals(key, "Set-Cookie")) out.push_back(value);
   return out;
 }
 
@@ -158,7 +159,7 @@ class WebPlatform {
     if (!client.cookies.empty()) request.headers.emplace_back("Cookie", client.cookies);
     bool typed = false;
     for (auto& header : extra) {
-      typed = typed || http::iequals(header.first, "Content-Type");
+      typed = typed || iequals(header.first, "Content-Type");
       request.headers.push_back(std::move(header));
     }
     if (method == "POST" && !typed)

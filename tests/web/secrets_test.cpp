@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/secrets.hpp"
 #include "support/temp_dir.hpp"
 #include "web/app.hpp"
 
@@ -22,11 +23,11 @@ std::string read(const std::filesystem::path& path) {
 TEST(SecretFile, IsCreatedPrivateAndReadBackTheSame) {
   const test::TempDir dir("secrets");
   const auto path = dir / "instance.secret";
-  const web::Secrets first = web::load_or_create_secrets(path);
+  const fabrique::Secrets first = fabrique::load_or_create_secrets(path);
   const auto perms = std::filesystem::status(path).permissions();
   EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
             std::filesystem::perms::none);
-  const web::Secrets again = web::load_or_create_secrets(path);
+  const fabrique::Secrets again = fabrique::load_or_create_secrets(path);
   EXPECT_EQ(first.forms, again.forms);
   EXPECT_EQ(first.census, again.census);
   EXPECT_EQ(first.ballots, again.ballots);
@@ -37,25 +38,25 @@ TEST(SecretFile, IsCreatedPrivateAndReadBackTheSame) {
 TEST(SecretFile, AFileFromBeforeBallotsGetsABallotKeyAndKeepsTheOthers) {
   const test::TempDir dir("secrets");
   const auto path = dir / "instance.secret";
-  const web::Secrets original = web::load_or_create_secrets(path);
+  const fabrique::Secrets original = fabrique::load_or_create_secrets(path);
   // Rewrite the file as the previous version wrote it: no ballots= line.
   std::string text = read(path);
   text.erase(text.find("ballots="));
   { std::ofstream(path, std::ios::trunc) << text; }
 
-  const web::Secrets upgraded = web::load_or_create_secrets(path);
+  const fabrique::Secrets upgraded = fabrique::load_or_create_secrets(path);
   EXPECT_EQ(upgraded.forms, original.forms);
   EXPECT_EQ(upgraded.census, original.census);
   EXPECT_NE(upgraded.ballots, crypto::Key{});
   EXPECT_NE(read(path).find("ballots="), std::string::npos);
-  EXPECT_EQ(web::load_or_create_secrets(path).ballots, upgraded.ballots);
+  EXPECT_EQ(fabrique::load_or_create_secrets(path).ballots, upgraded.ballots);
 }
 
 TEST(SecretFile, ADamagedFileIsRefused) {
   const test::TempDir dir("secrets");
   const auto path = dir / "instance.secret";
   { std::ofstream(path) << "forms=zz\n"; }
-  EXPECT_THROW(web::load_or_create_secrets(path), std::runtime_error);
+  EXPECT_THROW(fabrique::load_or_create_secrets(path), std::runtime_error);
 }
 
 }  // namespace
