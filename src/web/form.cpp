@@ -138,8 +138,7 @@ std::optional<Form> parse_multipart(std::string_view content_type, std::string_v
 std::optional<Form> parse_form(const http::Request& request) {
   const std::string_view type = request.header("Content-Type").value_or("");
   const std::string_view media = trim(type.substr(0, type.find(';')), kHttpSpace);
-  if (iequals(media, "application/x-www-form-urlencoded"))
-    return parse_urlencoded(request.body);
+  if (iequals(media, "application/x-www-form-urlencoded")) return parse_urlencoded(request.body);
   if (iequals(media, "multipart/form-data")) return parse_multipart(type, request.body);
   return Form{};
 }
