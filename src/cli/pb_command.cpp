@@ -98,7 +98,7 @@ void print_text(const Election& e, const Outcome& o, const CountArgs& args) {
                   Fr{"Projets financés, dans l'ordre de sélection :\n"});
   int rank = 0;
   for (ProjectIndex p : o.selected) {
-    const Project& project = e.projects[p];
+    const pb::Project& project = e.projects[p];
     std::cout << fmt::format("{:>4}. {:<12} {:>14}  {}\n", ++rank, project.id,
                              format_money(project.cost, e.cost_scale), project.name);
   }

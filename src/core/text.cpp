@@ -83,6 +83,14 @@ bool is_clean_text(std::string_view text) {
   return valid_utf8(text);
 }
 
+bool has_control_characters(std::string_view text) {
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) return true;
+  }
+  return false;
+}
+
 std::string quotable(std::string_view text, std::size_t limit) {
   std::string out;
   std::size_t count = 0;

@@ -42,6 +42,10 @@ bool is_control(std::string_view character);
 // tab, CR and LF (DEL refused too): what a form field or a message may hold.
 bool is_clean_text(std::string_view text);
 
+// True when `text` holds a C0 control character (tab, CR and LF included) or
+// DEL: what a mail header or a one-line value may not hold.
+bool has_control_characters(std::string_view text);
+
 // A value found in a file or a form, safe to quote in a message on one
 // line: at most `limit` characters of it (then "…"), control characters
 // (C0, DEL, C1) and bytes that are not UTF-8 each shown as "?".

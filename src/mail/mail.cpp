@@ -21,14 +21,6 @@ bool has_line_break(std::string_view text) {
   return text.find_first_of("\r\n") != std::string_view::npos;
 }
 
-bool has_control(std::string_view text) {
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) return true;
-  }
-  return false;
-}
-
 bool is_atext(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   return std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
@@ -93,7 +85,7 @@ std::optional<Text> check(const Mail& mail) {
     return error("The recipient is not a single valid e-mail address.",
                  "Le destinataire n’est pas une adresse électronique valide et unique.");
   }
-  if (has_control(mail.subject)) {
+  if (has_control_characters(mail.subject)) {
     return error("The subject contains a control character.",
                  "L’objet contient un caractère de contrôle.");
   }

@@ -57,14 +57,6 @@ bool printable_ascii(std::string_view text) {
   return true;
 }
 
-bool has_control(std::string_view text) {
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) return true;
-  }
-  return false;
-}
-
 // Printable ASCII folded at spaces so that lines stay within kFoldAt where
 // the words allow it.
 std::string fold_ascii(std::string_view text, std::size_t used) {
@@ -191,7 +183,7 @@ std::string quoted_printable(std::string_view crlf_text) {
 }  // namespace
 
 std::optional<Mailbox> parse_mailbox(std::string_view text) {
-  if (has_control(text)) return std::nullopt;
+  if (has_control_characters(text)) return std::nullopt;
   text = trim(text, " ");
   Mailbox mailbox;
   if (!text.empty() && text.back() == '>') {

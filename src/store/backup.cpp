@@ -10,13 +10,12 @@
 #include <fstream>
 #include <thread>
 
+#include "store/sqlite.hpp"
 #include "store/store.hpp"
 
 namespace fabrique::store {
 
 namespace {
-
-constexpr int kBusyTimeoutMs = 5000;
 
 // An open sqlite3 handle, closed on scope exit.
 class Handle {
@@ -28,7 +27,7 @@ class Handle {
       throw StoreError("sqlite: cannot open " + path + ": " + why);
     }
     sqlite3_extended_result_codes(db_, 1);
-    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    sqlite3_busy_timeout(db_, kSqliteBusyTimeoutMs);
   }
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
@@ -55,7 +54,7 @@ void copy_pages(Handle& from, Handle& to, const std::string& what) {
   }
   int rc = SQLITE_OK;
   const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kSqliteBusyTimeoutMs);
   for (;;) {
     rc = sqlite3_backup_step(backup, -1);
     if (rc == SQLITE_DONE) break;

@@ -33,7 +33,7 @@ constexpr Oid kFloat8Oid = 701;
 constexpr Oid kNumericOid = 1700;
 constexpr Oid kUnknownOid = 0;  // the server infers the type from the statement
 
-constexpr std::size_t kStatementCacheSize = 256;
+constexpr std::size_t kPostgresStatementCacheSize = 256;
 
 struct ResultDeleter {
   void operator()(PGresult* result) const { PQclear(result); }
@@ -416,7 +416,8 @@ class PostgresConnection final : public Connection {
     key += sql;
     auto hit = cache_.find(key);
     if (hit == cache_.end()) {
-      if (cache_.size() >= kStatementCacheSize && PQtransactionStatus(conn_) != PQTRANS_INERROR) {
+      if (cache_.size() >= kPostgresStatementCacheSize &&
+          PQtransactionStatus(conn_) != PQTRANS_INERROR) {
         exec_simple("DEALLOCATE ALL");
         cache_.clear();
       }

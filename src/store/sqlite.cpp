@@ -12,8 +12,7 @@ namespace fabrique::store {
 
 namespace {
 
-constexpr int kBusyTimeoutMs = 5000;
-constexpr std::size_t kStatementCacheSize = 64;
+constexpr std::size_t kSqliteStatementCacheSize = 64;
 
 [[noreturn]] void fail(sqlite3* db, std::string_view sql) {
   std::string message = "sqlite: ";
@@ -45,7 +44,7 @@ class SqliteConnection final : public Connection {
       throw StoreError(message);
     }
     sqlite3_extended_result_codes(db_, 1);
-    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    sqlite3_busy_timeout(db_, kSqliteBusyTimeoutMs);
     try {
       // journal_mode=WAL: readers never block the writer. synchronous=FULL:
       // the WAL is synced at every commit, so a committed transaction
@@ -166,7 +165,7 @@ class SqliteConnection final : public Connection {
       }
       if (whole) {
         // A single statement: keep it prepared for the next call.
-        if (cache_.size() >= kStatementCacheSize) {
+        if (cache_.size() >= kSqliteStatementCacheSize) {
           for (auto& [text, cached] : cache_) sqlite3_finalize(cached);
           cache_.clear();
         }

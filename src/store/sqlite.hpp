@@ -10,6 +10,10 @@
 
 namespace fabrique::store {
 
+// How long a connection waits for another writer's lock before it gives up
+// (the platform's connections and the backup's alike).
+inline constexpr int kSqliteBusyTimeoutMs = 5000;
+
 // Opens (creating if needed) the SQLite database file at `path`. Every
 // connection runs in WAL mode with synchronous=FULL, foreign keys on and a
 // busy timeout, so that concurrent writers wait rather than fail.

@@ -20,6 +20,7 @@
 #include "core/time.hpp"
 #include "store/migrations.hpp"
 #include "support/databases.hpp"
+#include "support/text.hpp"
 #include "support/web_platform.hpp"
 
 namespace fabrique {
@@ -36,9 +37,7 @@ const std::string kConfirmFirstFr =
 const std::string kConfirmFirstEn =
     "If you have just created your account, first follow the link in the message we sent you.";
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 http::Headers from(const std::string& address) { return {{"X-Forwarded-For", address}}; }
 

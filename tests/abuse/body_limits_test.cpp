@@ -24,6 +24,7 @@
 #include "residency/census_import.hpp"
 #include "residency/repository.hpp"
 #include "support/budget_seed.hpp"
+#include "support/server_process.hpp"
 #include "support/web_platform.hpp"
 
 namespace fabrique {
@@ -42,11 +43,7 @@ const std::string kBoundary = "----fabrique-abuse-boundary";
 const std::string kCensus = "/admin/census";
 const std::string kPaperImport = "/admin/budgets/bp/counter/import";
 
-// True when the socket has something to read (or was closed) within `wait`.
-bool readable_within(tcp::socket& socket, std::chrono::milliseconds wait) {
-  pollfd fd{socket.native_handle(), POLLIN, 0};
-  return ::poll(&fd, 1, static_cast<int>(wait.count())) > 0;
-}
+using test::readable_within;
 
 // A multipart body: the CSRF token, then `file` as the field `field`.
 std::string multipart(const Client& client, const std::string& field, const std::string& file) {

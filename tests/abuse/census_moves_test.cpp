@@ -23,6 +23,7 @@
 #include "store/values.hpp"
 #include "support/budget_process.hpp"
 #include "support/databases.hpp"
+#include "support/two_district_vote.hpp"
 
 namespace fabrique::budgets {
 namespace {
@@ -48,24 +49,14 @@ std::string census(bool alice_moved, bool with_carol = true) {
   return csv;
 }
 
-class AbuseCensusMoves : public test::DatabaseTest {
+class AbuseCensusMoves : public test::TwoDistrictVoteTest {
  protected:
   void SetUp() override {
-    DatabaseTest::SetUp();
+    TwoDistrictVoteTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    census_key_ = crypto::random_key();
-    ballot_key_ = crypto::random_key();
-    centre_ = residency::add_district(*db_, {"centre", "Centre-ville", "Town centre"}).id;
-    port_ = residency::add_district(*db_, {"port", "Le Port", "The Harbour"}).id;
     ASSERT_EQ(import(census(false), true).imported, 3);
-
-    process_ = test::insert_and_find(*db_, test::approval_vote_2026(centre_, port_));
-    centre_unit_ = process_.unit_of_district(centre_)->id;
-    port_unit_ = process_.unit_of_district(port_)->id;
     jardin_ = project(centre_unit_, "Jardin partagé", 40'000);
     ponton_ = project(port_unit_, "Ponton", 45'000);
-    clerk_ = accounts::insert_account(*db_, "clerk@example.org", "x", "Claire Guichet", Role::Clerk,
-                                      Lang::Fr);
   }
 
   residency::ImportReport import(const std::string& csv, bool full) {
@@ -73,10 +64,6 @@ class AbuseCensusMoves : public test::DatabaseTest {
     options.today = kToday;
     options.full_census = full;
     return residency::import_census(*db_, census_key_, csv, options);
-  }
-
-  std::int64_t project(std::int64_t unit, const std::string& title, Amount cost) {
-    return test::reviewed_project(*db_, process_, unit, title, cost);
   }
 
   std::int64_t account(const std::string& email) {
@@ -103,12 +90,7 @@ class AbuseCensusMoves : public test::DatabaseTest {
 
   std::int64_t count(const std::string& sql) { return integer(db_->query(sql).at(0).at(0)); }
 
-  crypto::Key census_key_{}, ballot_key_{};
-  std::int64_t centre_ = 0, port_ = 0;
-  Process process_;
-  std::int64_t centre_unit_ = 0, port_unit_ = 0;
   std::int64_t jardin_ = 0, ponton_ = 0;
-  std::int64_t clerk_ = 0;
 };
 
 TEST_P(AbuseCensusMoves, AResidentWhoMovedCastsExactlyOneBallotWhateverTheChannel) {

@@ -35,11 +35,7 @@ using tcp = asio::ip::tcp;
 using Reply = bhttp::response<bhttp::string_body>;
 using namespace std::chrono_literals;
 
-// True when the socket has something to read (or was closed) within `wait`.
-bool readable_within(tcp::socket& socket, std::chrono::milliseconds wait) {
-  pollfd fd{socket.native_handle(), POLLIN, 0};
-  return ::poll(&fd, 1, static_cast<int>(wait.count())) > 0;
-}
+using test::readable_within;
 
 void ask(tcp::socket& socket, const std::string& target) {
   asio::write(socket, asio::buffer("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));

@@ -14,6 +14,7 @@
 #include "residency/census_import.hpp"
 #include "residency/repository.hpp"
 #include "store/values.hpp"
+#include "support/text.hpp"
 #include "support/web_platform.hpp"
 
 namespace fabrique::budgets {
@@ -24,9 +25,7 @@ using accounts::Role;
 using store::integer;
 using test::Client;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 std::string day(int from_today) {
   return format_date(chr::year_month_day{chr::sys_days(today_utc()) + chr::days(from_today)}) +

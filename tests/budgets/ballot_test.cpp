@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <string>
+#include "support/text.hpp"
 
 namespace fabrique::budgets {
 namespace {
@@ -16,9 +17,7 @@ namespace chr = std::chrono;
 
 constexpr chr::year_month_day kToday{chr::year{2026}, chr::month{3}, chr::day{10}};
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 // Every message of a ballot's errors, in English then French.
 std::string all_messages(const std::vector<BallotError>& errors) {

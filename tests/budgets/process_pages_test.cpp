@@ -4,6 +4,7 @@
 #include "budgets/repository.hpp"
 #include "core/time.hpp"
 #include "residency/actions.hpp"
+#include "support/text.hpp"
 #include "support/web_platform.hpp"
 
 namespace fabrique {
@@ -14,9 +15,7 @@ using test::Client;
 using test::Fields;
 using test::WebPlatform;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 Client in_english(Client client) {
   client.cookies += "; fabrique_lang=en";

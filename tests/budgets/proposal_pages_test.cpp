@@ -12,6 +12,7 @@
 #include "budgets/repository.hpp"
 #include "residency/repository.hpp"
 #include "store/values.hpp"
+#include "support/text.hpp"
 #include "support/web_platform.hpp"
 
 namespace fabrique::budgets {
@@ -22,9 +23,7 @@ using test::Client;
 using test::Fields;
 using test::WebPlatform;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 const std::string kPng("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01", 20);
 const std::string kBoundary = "----fabrique-proposal-boundary";

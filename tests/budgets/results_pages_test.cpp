@@ -11,6 +11,7 @@
 #include "pb/pabulib.hpp"
 #include "store/values.hpp"
 #include "support/results_scenario.hpp"
+#include "support/text.hpp"
 #include "support/web_platform.hpp"
 
 namespace fabrique {
@@ -21,9 +22,7 @@ using accounts::Role;
 using test::Client;
 using test::WebPlatform;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 Client in_english(Client client) {
   client.cookies += "; fabrique_lang=en";

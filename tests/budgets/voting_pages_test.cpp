@@ -18,6 +18,7 @@
 #include "residency/census_import.hpp"
 #include "store/values.hpp"
 #include "support/budget_process.hpp"
+#include "support/text.hpp"
 #include "support/web_platform.hpp"
 
 namespace fabrique::budgets {
@@ -29,9 +30,7 @@ using test::Client;
 using test::Fields;
 using test::WebPlatform;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 // `part` in a page, where the template engine may have escaped its apostrophes.
 bool shows(const std::string& html, const std::string& part) {

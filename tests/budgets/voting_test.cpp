@@ -29,6 +29,8 @@
 #include "store/values.hpp"
 #include "support/budget_process.hpp"
 #include "support/databases.hpp"
+#include "support/text.hpp"
+#include "support/two_district_vote.hpp"
 
 namespace fabrique::budgets {
 namespace {
@@ -43,9 +45,7 @@ const std::string kDuringVote = "2026-03-10T12:00:00Z";
 const std::string kBeforeVote = "2026-02-10T12:00:00Z";
 const std::string kAfterVote = "2026-04-10T12:00:00Z";
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 // The census: people of the centre and of the harbour, one too young on the
 // day the vote opens (16 on 2026-03-05, the vote opens on 2026-03-01), and
@@ -62,35 +62,21 @@ std::string census_csv() {
   return csv;
 }
 
-class VotingTest : public test::DatabaseTest {
+class VotingTest : public test::TwoDistrictVoteTest {
  protected:
   void SetUp() override {
-    DatabaseTest::SetUp();
+    TwoDistrictVoteTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    census_key_ = crypto::random_key();
-    ballot_key_ = crypto::random_key();
-    centre_ = residency::add_district(*db_, {"centre", "Centre-ville", "Town centre"}).id;
-    port_ = residency::add_district(*db_, {"port", "Le Port", "The Harbour"}).id;
     residency::ImportOptions options;
     options.today = kToday;
     ASSERT_EQ(residency::import_census(*db_, census_key_, census_csv(), options).imported, 17);
-
-    process_ = test::insert_and_find(*db_, test::approval_vote_2026(centre_, port_));
-    centre_unit_ = process_.unit_of_district(centre_)->id;
-    port_unit_ = process_.unit_of_district(port_)->id;
     city_unit_ = process_.city_wide_unit()->id;
     jardin_ = project(centre_unit_, "Jardin partagé", 40'000);
     bancs_ = project(centre_unit_, "Bancs publics", 30'000);
     ponton_ = project(port_unit_, "Ponton", 45'000);
     tram_ = project(city_unit_, "Navette", 200'000);
-    clerk_ = accounts::insert_account(*db_, "clerk@example.org", "x", "Claire Guichet", Role::Clerk,
-                                      Lang::Fr);
     alice_ = resident("alice@example.org", {"AB123456", "1990-12-31", "75011"});
     bob_ = resident("bob@example.org", {"CD987654", "2000-01-15", "75012"});
-  }
-
-  std::int64_t project(std::int64_t unit, const std::string& title, Amount cost) {
-    return test::reviewed_project(*db_, process_, unit, title, cost);
   }
 
   // A verified account of the identity; its voter.
@@ -154,12 +140,8 @@ class VotingTest : public test::DatabaseTest {
                                 now);
   }
 
-  crypto::Key census_key_{}, ballot_key_{};
-  std::int64_t centre_ = 0, port_ = 0;
-  Process process_;
-  std::int64_t centre_unit_ = 0, port_unit_ = 0, city_unit_ = 0;
+  std::int64_t city_unit_ = 0;
   std::int64_t jardin_ = 0, bancs_ = 0, ponton_ = 0, tram_ = 0;
-  std::int64_t clerk_ = 0;
   std::map<std::string, std::int64_t> accounts_;
   Voter alice_, bob_;
 };

@@ -8,15 +8,14 @@
 
 #include "cli/language.hpp"
 #include "support/cli_run.hpp"
+#include "support/text.hpp"
 
 namespace fabrique::cli {
 namespace {
 
 using test::run_fabrique;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 TEST(CliLanguage, LangIsReadFromTheArgumentsFrenchByDefault) {
   const auto of = [](std::vector<const char*> args) {

@@ -106,6 +106,16 @@ TEST(CoreText, CleanTextAllowsTabAndLineBreaksOnly) {
   EXPECT_FALSE(is_clean_text("\xC0\x80"));  // an overlong NUL is no way around it
 }
 
+TEST(CoreText, ControlCharactersAreC0AndDelete) {
+  EXPECT_FALSE(has_control_characters(""));
+  EXPECT_FALSE(has_control_characters("Objet : réunion du 3 mars"));
+  EXPECT_FALSE(has_control_characters("c1 \xC2\x85 is not C0"));
+  EXPECT_TRUE(has_control_characters("Subject\r\nBcc: x@example.org"));
+  EXPECT_TRUE(has_control_characters("tab\t"));
+  EXPECT_TRUE(has_control_characters(std::string("a\0b", 3)));
+  EXPECT_TRUE(has_control_characters("delete\x7F"));
+}
+
 TEST(CoreText, QuotableCutsAndMasks) {
   EXPECT_EQ(quotable("abc"), "abc");
   EXPECT_EQ(quotable(""), "");

@@ -5,11 +5,16 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+// FABRIQUE_E2E_MODES=fr-js,en-nojs keeps only those modes: ctest runs the
+// budget journey's two modes as two tests, side by side (CMakeLists.txt).
 export const MODES = [];
+const onlyModes = (process.env.FABRIQUE_E2E_MODES || '').split(',').filter(Boolean);
 for (const locale of ['fr', 'en'])
-  for (const javaScript of [true, false])
-    MODES.push({ locale, javaScript, tag: `${locale}-${javaScript ? 'js' : 'nojs'}`,
-                 name: `${locale}, JavaScript ${javaScript ? 'on' : 'off'}` });
+  for (const javaScript of [true, false]) {
+    const tag = `${locale}-${javaScript ? 'js' : 'nojs'}`;
+    if (onlyModes.length === 0 || onlyModes.includes(tag))
+      MODES.push({ locale, javaScript, tag, name: `${locale}, JavaScript ${javaScript ? 'on' : 'off'}` });
+  }
 
 // The demo districts, in the order of demo_districts() (src/cli/demo_command.cpp).
 export const DISTRICTS = [

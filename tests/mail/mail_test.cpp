@@ -237,8 +237,6 @@ std::vector<fs::path> files_in(const fs::path& dir) {
   return files;
 }
 
-}  // namespace
-
 // ---- Queuing
 
 TEST_P(MailTest, OutboxEnqueueFollowsTheCallersTransaction) {
@@ -640,8 +638,6 @@ TEST_P(MailTest, MailSenderThreadDeliversOnWakeAndStopsPromptly) {
 
 // ---- SMTP
 
-namespace {
-
 // Just enough of an SMTP server on 127.0.0.1 for libcurl: greeting, EHLO,
 // MAIL, RCPT, DATA (with dot-unstuffing), QUIT. Records what it receives.
 class FakeSmtpServer {
@@ -793,8 +789,6 @@ MailSettings smtp_settings(unsigned short port) {
   return settings;
 }
 
-}  // namespace
-
 TEST_P(MailTest, MailSmtpDeliversToAServer) {
   FakeSmtpServer server({});
   const std::string subject = "Bienvenue à Fabrique";
@@ -897,3 +891,5 @@ TEST_P(MailTest, MailSmtpStopCancelsADeliveryToASilentServer) {
 }
 
 FABRIQUE_INSTANTIATE_ON_BACKENDS(MailTest);
+
+}  // namespace

@@ -5,6 +5,7 @@
 #include "pb/explain.hpp"
 #include "pb/pabulib.hpp"
 #include "support/elections.hpp"
+#include "support/text.hpp"
 
 namespace fabrique::pb {
 namespace {
@@ -19,9 +20,7 @@ Election small_city() {
   return e;
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 TEST(Explain, GreedyTellsWhatWasLeft) {
   Election e = small_city();

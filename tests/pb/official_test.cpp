@@ -25,12 +25,7 @@ json::object load_expected() {
   return json::parse(text.str()).as_object();
 }
 
-std::vector<std::string> sorted_ids(const Election& e, const std::vector<ProjectIndex>& selected) {
-  std::vector<std::string> ids;
-  for (ProjectIndex p : selected) ids.push_back(e.projects[p].id);
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
+using test::sorted_ids;
 
 Election load(const std::string& file) {
   return read_pabulib_file((test::pabulib_dir() / file).string()).election;

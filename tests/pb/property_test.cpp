@@ -32,6 +32,7 @@
 
 #include "pb/model.hpp"
 #include "pb/rules.hpp"
+#include "support/elections.hpp"
 
 namespace fabrique::pb {
 namespace {
@@ -401,12 +402,7 @@ bool fills_budget(const Election& e, const Selection& s,
   return true;
 }
 
-std::vector<std::string> sorted_ids(const Election& e, const Selection& s) {
-  std::vector<std::string> out;
-  for (ProjectIndex p : s) out.push_back(e.projects[p].id);
-  std::sort(out.begin(), out.end());
-  return out;
-}
+using test::sorted_ids;
 
 std::vector<std::string> paid_ids_in_order(const Election& e, const Selection& s) {
   std::vector<std::string> out;

@@ -10,6 +10,7 @@
 
 #include "residency/census.hpp"
 #include "residency/rules.hpp"
+#include "support/text.hpp"
 
 namespace fabrique::residency {
 namespace {
@@ -32,9 +33,7 @@ std::vector<CensusRecord> read_all(std::string_view text) {
   return records;
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 // The error of `line`, or a failure.
 const RowError& error_at(const CensusCheck& check, std::size_t line) {

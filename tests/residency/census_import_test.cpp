@@ -20,6 +20,7 @@
 #include "residency/census_import.hpp"
 #include "residency/repository.hpp"
 #include "support/databases.hpp"
+#include "support/text.hpp"
 #include "support/web_platform.hpp"
 
 namespace fabrique::residency {
@@ -28,16 +29,14 @@ namespace {
 namespace chr = std::chrono;
 namespace fs = std::filesystem;
 
-constexpr chr::year_month_day kToday{chr::year{2026}, chr::month{6}, chr::day{1}};
+constexpr chr::year_month_day kImportDay{chr::year{2026}, chr::month{6}, chr::day{1}};
 
 std::int64_t count(store::Connection& db, const std::string& sql,
                    const std::vector<store::Value>& params = {}) {
   return std::get<std::int64_t>(db.query(sql, params).at(0).at(0));
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 // A file of `n` good lines, document numbers DOC<start>… in district centre.
 std::string good_file(int n, int start = 0) {
@@ -61,7 +60,7 @@ class CensusImportTest : public test::DatabaseTest {
                       const ProgressCallback& progress = {}) {
     ImportOptions options;
     options.skip_bad_rows = skip_bad_rows;
-    options.today = kToday;
+    options.today = kImportDay;
     return import_census(*db_, key_, csv, options, progress);
   }
 
@@ -132,7 +131,7 @@ TEST_P(CensusImportTest, EntriesAlreadyThereAreCountedNotDuplicated) {
 TEST_P(CensusImportTest, ProgressAfterEachBatch) {
   std::vector<ImportProgress> seen;
   ImportOptions options;
-  options.today = kToday;
+  options.today = kImportDay;
   options.batch_size = 10;
   std::string csv = good_file(34);
   csv += "bad;1980-01-01;75011;centre\n";  // 35 lines, one bad
@@ -160,7 +159,7 @@ TEST_P(CensusImportTest, TheJobRowFollowsTheImportAndTheAuditLogRecordsIt) {
   const std::int64_t admin = accounts_admin();
   const std::int64_t id = create_import_job(*db_, "census-2026.csv", admin);
   ImportOptions options;
-  options.today = kToday;
+  options.today = kImportDay;
   options.batch_size = 100;
   run_import_job(*db_, key_, id, good_file(250), options);
   const auto job = find_import(*db_, id);
@@ -196,7 +195,7 @@ TEST_P(CensusImportTest, ARejectedJobKeepsItsErrorsAndCountsTheOnesNotListed) {
   for (int i = 0; i < 12; ++i) csv += "X,1980-01-01,75011,centre\n";
   const std::int64_t id = create_import_job(*db_, "bad.csv", std::nullopt);
   ImportOptions options;
-  options.today = kToday;
+  options.today = kImportDay;
   options.max_errors = 5;
   run_import_job(*db_, key_, id, csv, options);
   const auto job = find_import(*db_, id);
@@ -279,7 +278,7 @@ TEST_P(CensusImportTest, AnImportSilentForMinutesIsFailedOneThatBeatsIsLeftAlone
 TEST_P(CensusImportTest, AFinishedImportIsNeverFailedAsInterrupted) {
   const std::int64_t id = create_import_job(*db_, "census.csv", std::nullopt);
   ImportOptions options;
-  options.today = kToday;
+  options.today = kImportDay;
   options.batch_size = 100;
   run_import_job(*db_, key_, id, good_file(250), options);
   EXPECT_TRUE(fail_abandoned_imports(*db_, Clock::now() + chr::hours(24)).empty());
@@ -317,7 +316,7 @@ TEST_P(CensusImportTest, OnlyHashesAreStoredNeverTheClearValues) {
       "QX7731907,1971-08-25,QZ 29 KC,nowhere\n";  // a bad line: its error must not echo it either
   const std::int64_t id = create_import_job(*db_, "secret.csv", std::nullopt);
   ImportOptions options;
-  options.today = kToday;
+  options.today = kImportDay;
   options.skip_bad_rows = true;
   run_import_job(*db_, key_, id, csv, options);
   ASSERT_EQ(census_size(*db_), 2);

@@ -13,6 +13,7 @@
 #include "core/time.hpp"
 #include "residency/census_import.hpp"
 #include "residency/repository.hpp"
+#include "support/text.hpp"
 #include "support/web_platform.hpp"
 
 namespace fabrique::residency {
@@ -24,9 +25,7 @@ using test::Client;
 using test::Fields;
 using test::WebPlatform;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 const std::string kBoundary = "----fabrique-test-boundary";
 

@@ -16,6 +16,7 @@
 #include "residency/census_import.hpp"
 #include "residency/repository.hpp"
 #include "support/databases.hpp"
+#include "support/text.hpp"
 
 namespace fabrique::residency {
 namespace {
@@ -23,16 +24,14 @@ namespace {
 namespace chr = std::chrono;
 using accounts::Role;
 
-constexpr chr::year_month_day kToday{chr::year{2026}, chr::month{6}, chr::day{1}};
+constexpr chr::year_month_day kVerificationDay{chr::year{2026}, chr::month{6}, chr::day{1}};
 
 const IdentityForm kAlice{"AB123456", "1990-12-31", "75011"};
 const IdentityForm kBob{"CD987654", "2000-01-15", "75012"};
-const IdentityForm kChild{"YO000001", "2012-01-01", "75011"};  // 14 on kToday
+const IdentityForm kChild{"YO000001", "2012-01-01", "75011"};  // 14 on kVerificationDay
 const IdentityForm kNobody{"ZZ999999", "1990-12-31", "75011"};
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 class ResidencyVerifyTest : public test::DatabaseTest {
  protected:
@@ -43,7 +42,7 @@ class ResidencyVerifyTest : public test::DatabaseTest {
     centre_ = add_district(*db_, {"centre", "Centre-ville", "Town centre"}).id;
     port_ = add_district(*db_, {"port", "Le Port", "The Harbour"}).id;
     ImportOptions options;
-    options.today = kToday;
+    options.today = kVerificationDay;
     const ImportReport report = import_census(*db_, key_,
                                               "document_number,birth_date,postal_code,district\n"
                                               "AB123456,31/12/1990,75011,centre\n"
@@ -64,7 +63,7 @@ class ResidencyVerifyTest : public test::DatabaseTest {
                       VerificationMethod method = VerificationMethod::Online) {
     VerifyOptions options;
     options.method = method;
-    options.today = kToday;
+    options.today = kVerificationDay;
     if (method == VerificationMethod::Counter) {
       options.clerk_id = clerk_;
       options.attempts_per_hour = 0;
@@ -229,7 +228,7 @@ TEST_P(ResidencyVerifyTest, TwoAccountsRacingForOneEntryOneWins) {
     SCOPED_TRACE("round " + std::to_string(round));
     const std::string document = "RACE" + std::to_string(1000 + round);
     ImportOptions options;
-    options.today = kToday;
+    options.today = kVerificationDay;
     ASSERT_EQ(import_census(*db_, key_,
                             "document_number,birth_date,postal_code,district\n" + document +
                                 ",1980-01-01,75011,centre\n",
@@ -249,7 +248,7 @@ TEST_P(ResidencyVerifyTest, TwoAccountsRacingForOneEntryOneWins) {
         ++ready;
         while (ready.load() < 2) std::this_thread::yield();
         VerifyOptions verify_options;
-        verify_options.today = kToday;
+        verify_options.today = kVerificationDay;
         outcomes[i] = verify_residency(*connection, key_, i == 0 ? first : second,
                                        {document, "1980-01-01", "75011"}, verify_options)
                           .outcome;
@@ -288,7 +287,7 @@ TEST_P(ResidencyVerifyTest, TheUniqueConstraintSettlesWhatTheCheckCouldNotSee) {
     racer = std::thread([&] {
       auto connection = database_->connect();
       VerifyOptions options;
-      options.today = kToday;
+      options.today = kVerificationDay;
       outcome = verify_residency(*connection, key_, bob_, kAlice, options).outcome;
     });
     std::this_thread::sleep_for(chr::milliseconds(400));

@@ -26,6 +26,7 @@
 #include "store/store.hpp"
 #include "support/databases.hpp"
 #include "support/temp_dir.hpp"
+#include "support/text.hpp"
 
 namespace fs = std::filesystem;
 using fabrique::store::Connection;
@@ -53,9 +54,7 @@ std::string store_error(F&& f) {
   return "";
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 const std::string kInsertAccount =
     "INSERT INTO accounts (email, password_hash, display_name, created_at) "
@@ -74,8 +73,6 @@ class SqliteStoreTest : public ::testing::Test {
 
 class StoreTest : public BackendTest {};
 class PostgresStoreTest : public BackendTest {};
-
-}  // namespace
 
 FABRIQUE_INSTANTIATE_ON_BACKENDS(StoreTest);
 INSTANTIATE_TEST_SUITE_P(, PostgresStoreTest, ::testing::Values(std::string("postgres")),
@@ -830,3 +827,5 @@ TEST_P(PostgresStoreTest, MigrationWaitsForAnotherHoldingTheLock) {
   EXPECT_TRUE(released.load());
   EXPECT_EQ(applied, every_version());
 }
+
+}  // namespace

@@ -15,13 +15,10 @@
 #include "store/values.hpp"
 #include "support/budget_process.hpp"
 #include "support/databases.hpp"
+#include "support/text.hpp"
 #include "support/web_platform.hpp"
 
 namespace fabrique::test {
-
-inline bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // The web platform on a database of the test's own, on the test's backend.
 class WebOnBackend : public BackendTest {

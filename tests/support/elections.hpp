@@ -1,6 +1,7 @@
 // Small elections written by hand in tests.
 #pragma once
 
+#include <algorithm>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -9,6 +10,15 @@
 #include "pb/model.hpp"
 
 namespace fabrique::test {
+
+// The ids of the `selected` projects, sorted: a selection compared whatever its order.
+inline std::vector<std::string> sorted_ids(const pb::Election& e,
+                                           const std::vector<pb::ProjectIndex>& selected) {
+  std::vector<std::string> ids;
+  for (pb::ProjectIndex p : selected) ids.push_back(e.projects[p].id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
 
 // Projects as (id, cost); ballots as lists of project indices, approval.
 inline pb::Election approval_election(

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -27,6 +28,12 @@
 extern char** environ;
 
 namespace fabrique::test {
+
+// True when the socket has something to read (or was closed) within `wait`.
+inline bool readable_within(boost::asio::ip::tcp::socket& socket, std::chrono::milliseconds wait) {
+  pollfd fd{socket.native_handle(), POLLIN, 0};
+  return ::poll(&fd, 1, static_cast<int>(wait.count())) > 0;
+}
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;

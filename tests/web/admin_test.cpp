@@ -9,6 +9,7 @@
 #include "admin/actions.hpp"
 #include "admin/rules.hpp"
 #include "core/time.hpp"
+#include "support/text.hpp"
 #include "support/web_platform.hpp"
 
 namespace fabrique {
@@ -18,9 +19,7 @@ using accounts::Role;
 using test::Client;
 using test::WebPlatform;
 
-bool contains(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 std::size_t occurrences(const std::string& text, std::string_view part) {
   std::size_t count = 0;

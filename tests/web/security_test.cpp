@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "support/text.hpp"
 #include "support/web_platform.hpp"
 
 namespace fabrique {
@@ -21,9 +22,7 @@ using test::Client;
 using test::Fields;
 using test::WebPlatform;
 
-bool contains(const std::string& text, std::string_view part) {
-  return text.find(part) != std::string::npos;
-}
+using fabrique::test::contains;
 
 std::string escaped(const std::string& text) { return kainjow::mustache::html_escape(text); }
 
