@@ -8,11 +8,15 @@ FUZZ_SECONDS ?= 300
 DEMO_DB ?= fabrique-demo.db
 DEMO_LISTEN ?= 127.0.0.1:8080
 
+# Every build uses clang++ (Debian's clang): it compiles this code in 0.6 times
+# GCC's CPU time, and the warnings CI makes errors are then those of the build
+# an operator makes. Unity batches: each header's inline code is compiled once
+# per batch of files, not once per file.
+COMPILER = -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_UNITY_BUILD=ON
 # make test and make check share one build: sanitized, -O1 -g1 (half the compile
-# time of -O2 -g, the same checks), unity batches (each header's inline code
-# compiled once per batch, not once per file).
-TEST_CONFIG = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
-  -DFABRIQUE_SANITIZE=ON -DFABRIQUE_BENCH=OFF -DCMAKE_UNITY_BUILD=ON
+# time of -O2 -g, the same checks).
+TEST_CONFIG = $(COMPILER) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DFABRIQUE_SANITIZE=ON -DFABRIQUE_BENCH=OFF
 # Tests at once: twice the cores, since the browser journeys and the database
 # tests spend much of their time waiting (for Chromium, for fsync).
 TEST_JOBS ?= $(shell echo $$(( 2 * $(JOBS) )))
@@ -32,8 +36,8 @@ setup:
 
 $(BUILD_DIR)/CMakeCache.txt:
 	@scripts/setup
-	cmake -S . -B $(BUILD_DIR) $(call generator,$(BUILD_DIR)) -DCMAKE_BUILD_TYPE=Release -DFABRIQUE_TESTS=OFF \
-	  -DCMAKE_UNITY_BUILD=ON
+	cmake -S . -B $(BUILD_DIR) $(call generator,$(BUILD_DIR)) $(COMPILER) -DCMAKE_BUILD_TYPE=Release \
+	  -DFABRIQUE_TESTS=OFF
 
 build: $(BUILD_DIR)/CMakeCache.txt
 	cmake --build $(BUILD_DIR) -j $(JOBS)

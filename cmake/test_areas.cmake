@@ -21,7 +21,7 @@ set(FABRIQUE_TEST_LINK_accounts fabrique_platform)
 # Shards per area, from the time each takes (one when not listed): enough for
 # the two cores to stay busy beside the browser tests.
 set(FABRIQUE_TEST_SHARDS_budgets 4)
-set(FABRIQUE_TEST_SHARDS_pb 4)
+set(FABRIQUE_TEST_SHARDS_pb 8)
 set(FABRIQUE_TEST_SHARDS_abuse 4)
 set(FABRIQUE_TEST_SHARDS_residency 2)
 set(FABRIQUE_TEST_SHARDS_store 2)
