@@ -17,9 +17,9 @@ COMPILER = -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_UNITY_BUILD=ON
 # time of -O2 -g, the same checks).
 TEST_CONFIG = $(COMPILER) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DFABRIQUE_SANITIZE=ON -DFABRIQUE_BENCH=OFF
-# Tests at once: twice the cores, since the browser journeys and the database
-# tests spend much of their time waiting (for Chromium, for fsync).
-TEST_JOBS ?= $(shell echo $$(( 2 * $(JOBS) )))
+# Tests at once (the browser journeys apart): one more than the cores, since
+# the database and server tests spend part of their time waiting.
+TEST_JOBS ?= $(shell echo $$(( $(JOBS) + 1 )))
 # Ninja when installed, for a new build directory (an existing one keeps its generator).
 NINJA := $(if $(shell command -v ninja 2>/dev/null),-G Ninja)
 generator = $(if $(wildcard $(1)/CMakeCache.txt),,$(NINJA))
@@ -47,13 +47,13 @@ run: build
 	@scripts/demo $(BUILD_DIR)/fabrique $(DEMO_DB) $(DEMO_LISTEN)
 
 # The whole suite, on a build with AddressSanitizer and UndefinedBehaviorSanitizer,
-# the store's tests on SQLite and on a throwaway PostgreSQL (required, never skipped).
+# the store's tests on SQLite and on a throwaway PostgreSQL (required, never skipped);
+# the browser journeys start while the test binaries compile (scripts/test-suite).
 test:
 	@scripts/setup
 	$(SOURCE_CHECKS)
 	cmake -S . -B $(TEST_DIR) $(call generator,$(TEST_DIR)) $(TEST_CONFIG)
-	cmake --build $(TEST_DIR) -j $(JOBS)
-	cd $(TEST_DIR) && FABRIQUE_REQUIRE_POSTGRES=1 $(CURDIR)/scripts/with-postgres ctest --output-on-failure -j $(TEST_JOBS)
+	scripts/test-suite $(TEST_DIR) $(JOBS) $(TEST_JOBS)
 
 # The edit-compile-test loop: make test's build, brought up to date, then every
 # test but the browser journeys (ctest label `browser`), on both databases.
