@@ -228,8 +228,10 @@ int main(int argc, char** argv) {
   std::atomic<bool> stop_flood{false};
   Flood flood;
   // --rate 0: no flood, the control (how much the figure moves by itself).
-  std::thread flooding([&] {
-    if (options.rate > 0) flood = flood_sign_ups(port, options.rate, options.seconds, stop_flood);
+  // The port copied in: clang 14 cannot capture a structured binding.
+  std::thread flooding([&, flood_port = port] {
+    if (options.rate > 0)
+      flood = flood_sign_ups(flood_port, options.rate, options.seconds, stop_flood);
   });
   const bench::Cast flooded =
       bench::cast_ballots(port, seeded, secrets, options.seconds, options.connections, next_voter);
