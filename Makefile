@@ -55,15 +55,16 @@ test:
 	cmake -S . -B $(TEST_DIR) $(call generator,$(TEST_DIR)) $(TEST_CONFIG)
 	scripts/test-suite $(TEST_DIR) $(JOBS) $(TEST_JOBS)
 
-# The edit-compile-test loop: make test's build, brought up to date, then every
-# test but the browser journeys (ctest label `browser`), on both databases.
-# One area: make check AREA=budgets (ctest labels: the directories of tests/).
+# The edit-compile-test loop: make test's build, brought up to date, then the
+# tests but the browser journeys (ctest label `browser`), on both databases,
+# of every area whose binary or inputs changed since it last passed here
+# (scripts/check-tests). One area, changed or not: make check AREA=budgets
+# (ctest labels: the directories of tests/); every area: make check ALL=1.
 check:
 	$(SOURCE_CHECKS)
 	cmake -S . -B $(TEST_DIR) $(call generator,$(TEST_DIR)) $(TEST_CONFIG) > /dev/null
 	cmake --build $(TEST_DIR) -j $(JOBS)
-	cd $(TEST_DIR) && FABRIQUE_REQUIRE_POSTGRES=1 $(CURDIR)/scripts/with-postgres \
-	  ctest --output-on-failure -j $(TEST_JOBS) -LE browser $(if $(AREA),-L '^$(AREA)$$')
+	scripts/check-tests $(TEST_DIR) $(TEST_JOBS) $(AREA)
 
 bench: $(BUILD_DIR)/CMakeCache.txt
 	@scripts/setup

@@ -68,7 +68,7 @@ TEST(PbCli, ExplainsEveryProjectInFrenchAndEnglish) {
 }
 
 TEST(PbCli, BrokenFileIsOneLineWithFileLineAndReason) {
-  auto broken = test::source_dir() / "tests" / "data" / "broken" / "unknown_project.pb";
+  auto broken = test::data_dir() / "broken" / "unknown_project.pb";
   for (auto [lang, reason] : {std::pair{"en", "vote for unknown project '17'"},
                               std::pair{"fr", "vote pour un projet inconnu '17'"}}) {
     Result r = fabrique({"pb", "count", broken.string(), "--lang", lang});
@@ -88,7 +88,7 @@ TEST(PbCli, MessagesDefaultToFrench) {
 }
 
 TEST(PbCli, WarningsInBothLanguagesAndErrorsUnderStrict) {
-  auto file = test::source_dir() / "tests" / "data" / "warnings" / "over_max_sum_points.pb";
+  auto file = test::data_dir() / "warnings" / "over_max_sum_points.pb";
   Result fr = fabrique({"pb", "check", file.string()});
   EXPECT_EQ(fr.status, 0);
   EXPECT_NE(fr.err.find("avertissement"), std::string::npos) << fr.err;

@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 TEST(ReaderMessages, EveryBrokenFileIsExplainedInBothLanguages) {
   int files = 0;
-  for (const auto& entry : fs::directory_iterator(test::source_dir() / "tests/data/broken")) {
+  for (const auto& entry : fs::directory_iterator(test::data_dir() / "broken")) {
     if (entry.path().extension() != ".pb") continue;
     ++files;
     try {
@@ -31,7 +31,7 @@ TEST(ReaderMessages, EveryBrokenFileIsExplainedInBothLanguages) {
 
 TEST(ReaderMessages, WarningsInBothLanguages) {
   int warnings = 0;
-  for (const auto& entry : fs::directory_iterator(test::source_dir() / "tests/data/warnings")) {
+  for (const auto& entry : fs::directory_iterator(test::data_dir() / "warnings")) {
     if (entry.path().extension() != ".pb") continue;
     for (const auto& warning : read_pabulib_file(entry.path().string()).warnings) {
       ++warnings;

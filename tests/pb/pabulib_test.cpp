@@ -22,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path test_data(const std::string& name) { return test::source_dir() / "tests" / "data" / name; }
+fs::path test_data(const std::string& name) { return test::data_dir() / name; }
 
 fs::path pabulib_dir() { return test::pabulib_dir(); }
 
