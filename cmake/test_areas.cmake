@@ -69,18 +69,19 @@ function(fabrique_list_check_inputs area target)
     endif()
   endforeach()
   set(inputs "${CMAKE_BINARY_DIR}/${target}")
-  if(text MATCHES "fabrique_binary\\(\\)|support/server_process\\.hpp|support/cli_run\\.hpp")
-    string(APPEND inputs "\n${CMAKE_BINARY_DIR}/fabrique")
-  endif()
-  if(text MATCHES "data_dir\\(\\)")
-    string(APPEND inputs "\n${CMAKE_SOURCE_DIR}/tests/data")
-  endif()
-  if(text MATCHES "source_dir\\(\\)")
-    string(APPEND inputs "\n${CMAKE_SOURCE_DIR}/src\n${CMAKE_SOURCE_DIR}/tests\n${CMAKE_SOURCE_DIR}/docs")
-  endif()
-  if(text MATCHES "pabulib_dir\\(\\)")
-    string(APPEND inputs "\n${FABRIQUE_PABULIB_DIR}")
-  endif()
+  # What a test names in its code → what its results then depend on.
+  set(uses_server "fabrique_binary\\(\\)|support/server_process\\.hpp|support/cli_run\\.hpp")
+  foreach(row IN ITEMS
+      "${uses_server}=>${CMAKE_BINARY_DIR}/fabrique"
+      "data_dir\\(\\)=>${CMAKE_SOURCE_DIR}/tests/data"
+      "source_dir\\(\\)=>${CMAKE_SOURCE_DIR}/src\n${CMAKE_SOURCE_DIR}/tests\n${CMAKE_SOURCE_DIR}/docs"
+      "pabulib_dir\\(\\)=>${FABRIQUE_PABULIB_DIR}")
+    string(REGEX REPLACE "=>.*" "" pattern "${row}")
+    string(REGEX REPLACE ".*=>" "" paths "${row}")
+    if(text MATCHES "${pattern}")
+      string(APPEND inputs "\n${paths}")
+    endif()
+  endforeach()
   file(WRITE ${CMAKE_BINARY_DIR}/check-inputs/${area} "${inputs}\n")
 endfunction()
 
