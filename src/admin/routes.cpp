@@ -10,6 +10,7 @@
 #include "admin/actions.hpp"
 #include "admin/repository.hpp"
 #include "core/url.hpp"
+#include "web/view.hpp"
 
 namespace fabrique::admin {
 
@@ -141,21 +142,21 @@ http::Response accounts_page(Context& ctx, const std::string& search, std::int64
                                    {"selected", role == account.role}});
     }
     const std::string& district = ctx.lang == Lang::Fr ? summary.district_fr : summary.district_en;
-    list.push_back(json::object{
-        {"id", account.id},
-        {"email", account.email},
-        {"display_name", account.display_name},
-        {"role", std::string(accounts::role_name(account.role))},
-        {"role_label", accounts::role_label(account.role).in(ctx.lang)},
-        {"is_self", account.id == self},
-        {"verified", account.verified()},
-        {"verified_on", account.verified_at ? json::value(account.verified_at->substr(0, 10))
-                                            : json::value(nullptr)},
-        {"verified_online", account.verification_method == "online"},
-        {"verified_at_counter", account.verification_method == "counter"},
-        {"district", district.empty() ? json::value(nullptr) : json::value(district)},
-        {"roles", std::move(roles)},
-        {"role_url", "/admin/accounts/" + std::to_string(account.id) + "/role"}});
+    json::object item{{"id", account.id},
+                      {"email", account.email},
+                      {"display_name", account.display_name},
+                      {"role", std::string(accounts::role_name(account.role))},
+                      {"role_label", accounts::role_label(account.role).in(ctx.lang)},
+                      {"is_self", account.id == self},
+                      {"verified", account.verified()},
+                      {"verified_online", account.verification_method == "online"},
+                      {"verified_at_counter", account.verification_method == "counter"},
+                      {"district", district.empty() ? json::value(nullptr) : json::value(district)},
+                      {"roles", std::move(roles)},
+                      {"role_url", "/admin/accounts/" + std::to_string(account.id) + "/role"}};
+    if (account.verified_at)
+      web::add_time(item, "verified_on", *account.verified_at, ctx.lang, web::TimeReading::Date);
+    list.push_back(std::move(item));
   }
   json::array errors;
   if (problem)

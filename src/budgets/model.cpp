@@ -231,19 +231,6 @@ Phase phase_at(const Schedule& schedule, std::string_view now) {
   return Phase::Upcoming;
 }
 
-std::string format_amount(Amount amount, Lang lang) {
-  // Digits grouped by three: a narrow no-break space in French, a comma in English.
-  std::string digits = std::to_string(amount < 0 ? -amount : amount);
-  const std::string separator = lang == Lang::Fr ? "\u202f" : ",";
-  std::string grouped;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += separator;
-    grouped += digits[i];
-  }
-  if (amount < 0) grouped = "-" + grouped;
-  return lang == Lang::Fr ? grouped + "\u00a0€" : "€" + grouped;
-}
-
 std::string_view channel_name(Channel channel) {
   switch (channel) {
     case Channel::Online:

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/lang.hpp"
+#include "core/money.hpp"
 
 namespace fabrique::budgets {
 
@@ -226,7 +227,7 @@ std::optional<std::int64_t> parse_id(const std::string& text);
 // The phase at `now` (ISO 8601 UTC, compared as text).
 Phase phase_at(const Schedule& schedule, std::string_view now);
 
-// "12 500 €" / "€12,500".
-std::string format_amount(Amount amount, Lang lang);
+// Amounts read as people read them: core/money.hpp's format_amount.
+using fabrique::format_amount;
 
 }  // namespace fabrique::budgets

@@ -4,6 +4,7 @@
 
 #include "budgets/repository.hpp"
 #include "core/time.hpp"
+#include "web/view.hpp"
 
 namespace fabrique::budgets {
 
@@ -103,9 +104,13 @@ json::object process_view(const Process& process, Lang lang) {
                {Phase::Implementation, s.implementation_open, nullptr}};
   for (const auto& step : steps) {
     json::object item{{"label", phase_label(step.phase).in(lang)},
-                      {"start", display_date(step.start)},
+                      {"start", display_start(step.start, lang)},
+                      {"start_iso", step.start},
                       {"current", step.phase == phase}};
-    if (step.end) item["end"] = display_date(*step.end);
+    if (step.end) {
+      item["end"] = display_deadline(*step.end, lang);
+      item["end_iso"] = *step.end;
+    }
     timeline.push_back(std::move(item));
   }
   json::object view{{"id", process.id},
@@ -128,8 +133,8 @@ json::object process_view(const Process& process, Lang lang) {
                     {"max_choices", process.max_choices},
                     {"points_total", process.points_total},
                     {"published", process.published_at.has_value()},
-                    {"vote_open", display_date(s.vote_open)},
-                    {"vote_close", display_date(s.vote_close)}};
+                    {"vote_open", display_start(s.vote_open, lang)},
+                    {"vote_close", display_deadline(s.vote_close, lang)}};
   return view;
 }
 
@@ -155,8 +160,8 @@ json::object project_view(const Process& process, const Project& project, Lang l
       {"review_note", project.review_note},
       {"author", project.author_name},
       {"location", project.location},
-      {"created_on", display_date(project.created_at)},
       {"progress", project.progress}};
+  web::add_time(view, "created_on", project.created_at, lang, web::TimeReading::Date);
   if (project.merged_into)
     view["merged_into_url"] =
         "/budgets/" + process.slug + "/projects/" + std::to_string(*project.merged_into);

@@ -98,6 +98,7 @@ http::Response form_page(Context& ctx, const ProcessForm& form, const FieldError
       {"review_open", form.review_open},
       {"vote_open", form.vote_open},
       {"vote_close", form.vote_close},
+      {"time_zone", installation_time_zone().name()},
       {"implementation_open", form.implementation_open},
       {"scope_district", form.scope != "district-and-city"},
       {"scope_city", form.scope == "district-and-city"},
@@ -124,13 +125,14 @@ http::Response form_page(Context& ctx, const ProcessForm& form, const FieldError
 ProcessForm blank_form() {
   ProcessForm form;
   const auto day = [](int days_from_today) {
-    return format_date(std::chrono::year_month_day{std::chrono::sys_days(today_utc()) +
-                                                   std::chrono::days(days_from_today)});
+    const std::chrono::year_month_day date{std::chrono::sys_days(today_local()) +
+                                           std::chrono::days(days_from_today)};
+    return typed_date(date);
   };
   form.proposals_open = day(0);
   form.review_open = day(30);
   form.vote_open = day(60);
-  form.vote_close = day(81);
+  form.vote_close = day(80);  // the last day: the vote closes when it ends
   form.implementation_open = day(111);
   form.scope = "district";
   form.minimum_age = "16";

@@ -1,5 +1,7 @@
 #include "budgets/process_rules.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 
 #include "core/money.hpp"
@@ -55,7 +57,7 @@ const DateField kDates[] = {
      {"The opening of proposals", "L'ouverture des propositions"}},
     {"review_open", &Schedule::review_open, {"The start of the review", "Le début de l'analyse"}},
     {"vote_open", &Schedule::vote_open, {"The opening of the vote", "L'ouverture du vote"}},
-    {"vote_close", &Schedule::vote_close, {"The close of the vote", "La clôture du vote"}},
+    {"vote_close", &Schedule::vote_close, {"The last day of the vote", "Le dernier jour du vote"}},
     {"implementation_open",
      &Schedule::implementation_open,
      {"The start of implementation", "Le début de la réalisation"}},
@@ -72,14 +74,34 @@ const std::string& raw_date(const ProcessForm& form, const char* field) {
 
 }  // namespace
 
-std::optional<std::string> parse_phase_date(const std::string& raw) {
+std::optional<std::string> parse_phase_date(const std::string& raw, bool last_day) {
   const std::string text = std::string(trim(raw));
-  if (text.size() == 10) {
-    if (!parse_date(text)) return std::nullopt;
-    return text + "T00:00:00Z";
-  }
-  if (!parse_iso8601(text)) return std::nullopt;
-  return text;
+  if (parse_iso8601(text)) return text;
+  const auto typed = parse_typed_moment(text);
+  if (!typed) return std::nullopt;
+  namespace chr = std::chrono;
+  const TimeZone& zone = installation_time_zone();
+  if (!typed->time)
+    return iso8601(zone.start_of(
+        last_day ? chr::year_month_day{chr::sys_days(typed->date) + chr::days(1)} : typed->date));
+  return iso8601(
+      zone.instant(chr::local_days(chr::sys_days(typed->date).time_since_epoch()) + *typed->time));
+}
+
+std::string typed_phase_date(const std::string& stored, bool last_day) {
+  namespace chr = std::chrono;
+  const auto at = parse_iso8601(stored);
+  if (!at) return stored;
+  const TimeZone& zone = installation_time_zone();
+  const auto local = zone.local(*at);
+  const auto day = chr::floor<chr::days>(local);
+  const auto time = chr::hh_mm_ss(chr::floor<chr::minutes>(local - day));
+  chr::year_month_day date{chr::sys_days(day.time_since_epoch())};
+  const bool midnight = time.hours().count() == 0 && time.minutes().count() == 0;
+  if (midnight && last_day) date = chr::year_month_day{chr::sys_days(date) - chr::days(1)};
+  const std::string typed = typed_date(date);
+  if (midnight) return typed;
+  return fmt::format("{} {:02}:{:02}", typed, time.hours().count(), time.minutes().count());
 }
 
 ProcessValidation validate_process(const ProcessForm& form,
@@ -115,12 +137,11 @@ ProcessValidation validate_process(const ProcessForm& form,
     const std::string raw =
         found == form.district_amounts.end() ? "" : std::string(trim(found->second));
     if (raw.empty()) continue;
-    const auto amount = parse_amount(raw);
+    const AmountReading reading = read_amount(raw);
+    const auto& amount = reading.value;
     if (!amount) {
-      errors["amount_" + district.slug] = {
-          "The amount for " + district.name_en + " must be a whole number of euros above zero.",
-          "Le montant pour " + district.name_fr +
-              " doit être un nombre entier d'euros supérieur à zéro."};
+      errors["amount_" + district.slug] = amount_error(
+          {"The amount for " + district.name_en, "Le montant pour " + district.name_fr}, reading);
       amounts_valid = false;
       continue;
     }
@@ -134,12 +155,13 @@ ProcessValidation validate_process(const ProcessForm& form,
     p.units.push_back(std::move(unit));
   }
   if (!std::string(trim(form.city_wide_amount)).empty()) {
-    const auto amount = parse_amount(form.city_wide_amount);
+    const AmountReading reading = read_amount(form.city_wide_amount);
+    const auto& amount = reading.value;
     if (!amount) {
-      errors["city_wide_amount"] = {
-          "The city-wide amount must be a whole number of euros above zero, or empty.",
-          "Le montant pour toute la ville doit être un nombre entier d'euros supérieur à zéro, "
-          "ou rester vide."};
+      errors["city_wide_amount"] =
+          amount_error({"The city-wide amount (or leave it empty)",
+                        "Le montant pour toute la ville (ou laissez-le vide)"},
+                       reading);
       amounts_valid = false;
     } else {
       Unit unit;
@@ -156,11 +178,10 @@ ProcessValidation validate_process(const ProcessForm& form,
                            "Donnez un montant à au moins un quartier, ou un montant pour toute "
                            "la ville."};
 
-  const auto total = parse_amount(form.total_amount);
+  const AmountReading total_reading = read_amount(form.total_amount);
+  const auto& total = total_reading.value;
   if (!total) {
-    errors["total_amount"] = {"The total amount must be a whole number of euros above zero.",
-                              "Le montant total doit être un nombre entier d'euros supérieur à "
-                              "zéro."};
+    errors["total_amount"] = amount_error({"The total amount", "Le montant total"}, total_reading);
   } else {
     p.total_amount = *total;
     if (amounts_valid && !p.units.empty() && *total != sum)
@@ -177,21 +198,22 @@ ProcessValidation validate_process(const ProcessForm& form,
   const std::string* previous = nullptr;
   const Text* previous_name = nullptr;
   for (const DateField& date : kDates) {
-    const auto parsed = parse_phase_date(raw_date(form, date.field));
+    const bool last_day = std::string(date.field) == "vote_close";
+    const auto parsed = parse_phase_date(raw_date(form, date.field), last_day);
     if (!parsed) {
-      errors[date.field] = {date.name.en + " must be a date (day, month, year).",
-                            date.name.fr + " doit être une date (jour, mois, année)."};
+      const Text hint = typed_date_hint();
+      errors[date.field] = {date.name.en + " must be a date (" + hint.en + ").",
+                            date.name.fr + " doit être une date (" + hint.fr + ")."};
       previous = nullptr;
       continue;
     }
     p.schedule.*date.member = *parsed;
-    const bool strict = std::string(date.field) == "vote_close";
+    const bool strict = last_day;
     if (previous && (strict ? *parsed <= *previous : *parsed < *previous))
-      errors[date.field] = {date.name.en + " must come " + (strict ? "after " : "on or after ") +
-                                lower_first(previous_name->en) + ".",
-                            date.name.fr +
-                                (strict ? " doit venir après " : " ne peut pas précéder ") +
-                                lower_first(previous_name->fr) + "."};
+      // The last day of the vote may be its first: it closes at the end of that day.
+      errors[date.field] = {
+          date.name.en + " must come on or after " + lower_first(previous_name->en) + ".",
+          date.name.fr + " ne peut pas précéder " + lower_first(previous_name->fr) + "."};
     previous = &(p.schedule.*date.member);
     previous_name = &date.name;
   }
@@ -355,15 +377,12 @@ ProcessForm form_of(const Process& p) {
     else
       form.district_amounts[unit.slug] = std::to_string(unit.amount);
   }
-  // Midnight dates show as dates; a time set by "open the next phase now" is kept whole.
-  const auto shown = [](const std::string& iso) {
-    return iso.size() == 20 && iso.substr(10) == "T00:00:00Z" ? iso.substr(0, 10) : iso;
-  };
-  form.proposals_open = shown(p.schedule.proposals_open);
-  form.review_open = shown(p.schedule.review_open);
-  form.vote_open = shown(p.schedule.vote_open);
-  form.vote_close = shown(p.schedule.vote_close);
-  form.implementation_open = shown(p.schedule.implementation_open);
+  // Midnight dates show as dates; a time set by "open the next phase now" shows with its time.
+  form.proposals_open = typed_phase_date(p.schedule.proposals_open);
+  form.review_open = typed_phase_date(p.schedule.review_open);
+  form.vote_open = typed_phase_date(p.schedule.vote_open);
+  form.vote_close = typed_phase_date(p.schedule.vote_close, true);
+  form.implementation_open = typed_phase_date(p.schedule.implementation_open);
   form.scope = std::string(scope_name(p.scope));
   form.minimum_age = std::to_string(p.minimum_age);
   form.ballot_type = std::string(ballot_type_name(p.ballot_type));

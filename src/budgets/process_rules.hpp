@@ -62,7 +62,14 @@ ProcessForm form_of(const Process& process);
 // nullopt in the implementation phase (nothing comes next).
 std::optional<Schedule> open_next_phase(const Schedule& schedule, const std::string& now);
 
-// "2026-03-01" → "2026-03-01T00:00:00Z"; a full ISO time is kept; nullopt otherwise.
-std::optional<std::string> parse_phase_date(const std::string& text);
+// A phase's date as staff type it, in the installation's time zone:
+// "31/03/2027" or "2027-03-31" (midnight at the start of that day, or, for
+// the vote's last day, at its end: the vote closes when that day is over),
+// "31/03/2027 18:30" (that moment); the stored form (ISO 8601 UTC) is kept.
+// → the stored form; nullopt for anything else.
+std::optional<std::string> parse_phase_date(const std::string& text, bool last_day = false);
+// The reverse, for the form: "31/03/2027" at local midnight (the day before
+// for a last day), "31/03/2027 18:30" otherwise.
+std::string typed_phase_date(const std::string& stored, bool last_day = false);
 
 }  // namespace fabrique::budgets

@@ -57,9 +57,9 @@ mail::Mail review_mail(const Account& author, const Process& process, const Proj
   body += fr ? "\nVoir votre projet : " + url + "\n" : "\nSee your project: " + url + "\n";
   if (decision.status == ReviewStatus::Feasible)
     body += fr ? "\nIl sera soumis au vote à partir du " +
-                     display_date(process.schedule.vote_open) + ".\n"
-               : "\nIt will be put to the vote from " + display_date(process.schedule.vote_open) +
-                     ".\n";
+                     display_start(process.schedule.vote_open, Lang::Fr) + ".\n"
+               : "\nIt will be put to the vote from " +
+                     display_start(process.schedule.vote_open, Lang::En) + ".\n";
   return {author.email,
           fr ? "Votre projet « " + project.title + " » : analyse de faisabilité"
              : "Your project “" + project.title + "”: feasibility review",

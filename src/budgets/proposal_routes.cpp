@@ -82,8 +82,8 @@ Submission read_submission(const web::Form& form) {
 json::object situation(Context& ctx, const Process& process) {
   const accounts::Account& me = *ctx.viewer.account;
   const Phase phase = current_phase(process);
-  json::object out{{"proposals_open", display_date(process.schedule.proposals_open)},
-                   {"proposals_close", display_date(process.schedule.review_open)}};
+  json::object out{{"proposals_open", display_start(process.schedule.proposals_open, ctx.lang)},
+                   {"proposals_close", display_deadline(process.schedule.review_open, ctx.lang)}};
   if (phase == Phase::Upcoming)
     out["not_yet"] = true;
   else if (!proposals_open(phase))
@@ -128,8 +128,9 @@ http::Response proposal_page(Context& ctx, const Process& process, const Submiss
                                        : "/budgets/" + process.slug + "/propose"}};
   if (editing) {
     // The edit routes checked the phase and the author: the form shows.
-    view["situation"] = json::object{
-        {"open", true}, {"proposals_close", display_date(process.schedule.review_open)}};
+    view["situation"] =
+        json::object{{"open", true},
+                     {"proposals_close", display_deadline(process.schedule.review_open, ctx.lang)}};
     view["project_url"] = project_path(process, editing->id);
     if (editing->image_id)
       view["image_url"] = "/budgets/images/" + std::to_string(*editing->image_id);
@@ -143,13 +144,14 @@ http::Response proposal_page(Context& ctx, const Process& process, const Submiss
 // The page for an outcome that is not a form error.
 http::Response refusal(Context& ctx, const Process& process, Outcome outcome) {
   switch (outcome) {
-    case Outcome::NotOpen:
-      return ctx.error(409, {"Proposals are taken, and edited, only from " +
-                                 display_date(process.schedule.proposals_open) + " to " +
-                                 display_date(process.schedule.review_open) + ".",
-                             "Les propositions se déposent et se modifient seulement du " +
-                                 display_date(process.schedule.proposals_open) + " au " +
-                                 display_date(process.schedule.review_open) + "."});
+    case Outcome::NotOpen: {
+      const Text from = display_start(process.schedule.proposals_open);
+      const Text to = display_deadline(process.schedule.review_open);
+      return ctx.error(
+          409, {"Proposals are taken, and edited, only from " + from.en + " to " + to.en + ".",
+                "Les propositions se déposent et se modifient seulement du " + from.fr + " au " +
+                    to.fr + "."});
+    }
     case Outcome::NotVerified:
       return ctx.error(422, {"Verify your residency first (My account → Verify my residency): "
                              "then you may propose projects.",
@@ -284,10 +286,11 @@ json::object project_page_view(Context& ctx, const Process& process, const Proje
   p["has_merged_here"] = !merged_here.empty();
   p["merged_here"] = std::move(merged_here);
   json::array updates;
-  for (const ProjectUpdate& u : list_updates(ctx.db, project.id))
-    updates.push_back(json::object{{"posted_on", u.posted_on},
-                                   {"body", u.body(lang)},
-                                   {"paragraphs", paragraphs(u.body(lang))}});
+  for (const ProjectUpdate& u : list_updates(ctx.db, project.id)) {
+    json::object item{{"body", u.body(lang)}, {"paragraphs", paragraphs(u.body(lang))}};
+    web::add_time(item, "posted_on", u.posted_on, lang, web::TimeReading::Date);
+    updates.push_back(std::move(item));
+  }
   p["has_updates"] = !updates.empty();
   p["updates"] = std::move(updates);
   p["followers"] = count_followers(ctx.db, project.id);
@@ -450,16 +453,18 @@ http::Response review_post(Context& ctx) {
     case Outcome::NotOpen:
       if (current_phase(*process) == Phase::Upcoming)
         return ctx.error(
-            409, {"Proposals open on " + display_date(process->schedule.proposals_open) +
+            409, {"Proposals open on " + display_start(process->schedule.proposals_open, Lang::En) +
                       ": there is nothing to review yet.",
-                  "Les propositions ouvrent le " + display_date(process->schedule.proposals_open) +
-                      " : il n'y a encore rien à analyser."});
+                  "Les propositions ouvrent le " +
+                      display_start(process->schedule.proposals_open, Lang::Fr) +
+                      "\u202f: il n'y a encore rien à analyser."});
       return ctx.error(
-          409, {"The vote opened on " + display_date(process->schedule.vote_open) +
-                    ": reviews can no longer change, since ballots depend on them.",
-                "Le vote est ouvert depuis le " + display_date(process->schedule.vote_open) +
-                    " : les analyses ne peuvent plus changer, les bulletins en "
-                    "dépendent."});
+          409,
+          {"The vote opened on " + display_start(process->schedule.vote_open, Lang::En) +
+               ": reviews can no longer change, since ballots depend on them.",
+           "Le vote est ouvert depuis le " + display_start(process->schedule.vote_open, Lang::Fr) +
+               "\u202f: les analyses ne peuvent plus changer, les bulletins en "
+               "dépendent."});
     default:
       return refusal(ctx, *process, result.outcome);
   }
@@ -485,7 +490,8 @@ http::Response tracking_page(Context& ctx, const Process& process, const Project
                     {"posted_on", update.posted_on},
                     {"body_fr", update.body_fr},
                     {"body_en", update.body_en},
-                    {"today", display_date(now_iso8601())}};
+                    {"today", date_in_words(today_local(), ctx.lang)},
+                    {"today_iso", format_date(today_local())}};
   add_errors(view, errors, ctx.lang);
   return ctx.page("budgets/tracking", std::move(view),
                   {"Implementation: " + project.title, "Réalisation : " + project.title}, status);

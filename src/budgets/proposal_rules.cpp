@@ -126,11 +126,10 @@ ProposalValidation validate_proposal(const Process& process, const ProposalForm&
              {"Description", "Description"});
 
   const Text cost_label{"Estimated cost", "Coût estimé"};
-  const auto cost = parse_amount(form.estimated_cost);
+  const AmountReading cost_reading = read_amount(form.estimated_cost);
+  const auto& cost = cost_reading.value;
   if (!cost) {
-    errors["estimated_cost"] = {
-        "Estimated cost: a whole amount in euros greater than zero, for example 12500.",
-        "Coût estimé : un montant entier en euros supérieur à zéro, par exemple 12500."};
+    errors["estimated_cost"] = amount_error(cost_label, cost_reading);
   } else {
     p.estimated_cost = *cost;
     if (unit != nullptr && *cost > unit->amount)
@@ -292,26 +291,29 @@ TrackingValidation validate_tracking(const TrackingForm& form) {
                               "Avancement : un projet réalisé est à 100 %."};
 
   if (!std::string(trim(form.spent)).empty()) {
-    if (const auto spent = parse_amount(form.spent, true))
-      out.spent = *spent;
+    const AmountReading spent = read_amount(form.spent, true);
+    if (spent.value)
+      out.spent = *spent.value;
     else
-      out.errors["spent"] = {"Amount spent: a whole amount in euros, or empty while unknown.",
-                             "Montant dépensé : un montant entier en euros, ou vide tant qu'il "
-                             "n'est pas connu."};
+      out.errors["spent"] = amount_error({"Amount spent (empty while unknown)",
+                                          "Montant dépensé (vide tant qu'il n'est pas connu)"},
+                                         spent);
   }
   return out;
 }
 
 UpdateValidation validate_update(const UpdateForm& form, const std::string& today) {
   UpdateValidation out;
-  const std::string date = std::string(trim(form.posted_on));
-  if (date.empty()) {
+  const std::string typed = std::string(trim(form.posted_on));
+  const auto day = parse_typed_date(typed);
+  const std::string date = day ? format_date(*day) : std::string();
+  if (typed.empty()) {
     out.update.posted_on = today;
-  } else if (!parse_date(date)) {
-    out.errors["posted_on"] = {"Date: a date such as 2026-05-31.",
-                               "Date : une date comme 2026-05-31."};
+  } else if (!day) {
+    const Text hint = typed_date_hint();
+    out.errors["posted_on"] = {"Date: " + hint.en + ".", "Date\u202f: " + hint.fr + "."};
   } else if (date > today) {
-    out.errors["posted_on"] = {"Date: today or earlier.", "Date : aujourd'hui ou avant."};
+    out.errors["posted_on"] = {"Date: today or earlier.", "Date\u202f: aujourd'hui ou avant."};
   } else {
     out.update.posted_on = date;
   }

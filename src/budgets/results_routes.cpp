@@ -26,6 +26,7 @@
 #include "budgets/routes.hpp"
 #include "core/time.hpp"
 #include "residency/repository.hpp"
+#include "web/view.hpp"
 
 namespace fabrique::budgets {
 
@@ -346,7 +347,7 @@ http::Response results_page(Context& ctx) {
     return ctx.page("budgets/results", std::move(view), title);
   }
   view["units"] = units_view(ctx, *process, results_of(ctx.db, *process));
-  view["published_on"] = process->published_at->substr(0, 10);
+  web::add_time(view, "published_on", *process->published_at, ctx.lang, web::TimeReading::Date);
   return ctx.page("budgets/results", std::move(view), title);
 }
 
@@ -377,7 +378,7 @@ http::Response admin_results_page(Context& ctx) {
       }
     }
     view["units"] = std::move(units);
-    view["counted_at"] = *process->counted_at;
+    web::add_time(view, "counted_at", *process->counted_at, ctx.lang, web::TimeReading::Moment);
   }
   return ctx.page("budgets/admin_results", std::move(view),
                   {"Count and results — " + process->title_en,

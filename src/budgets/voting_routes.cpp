@@ -94,7 +94,7 @@ http::Response ballot_page(Context& ctx, const VoteRequest& r, const BallotState
       {"has_units_nav", nav.size() > 1},
       {"units_nav", std::move(nav)},
       {"voted", voted},
-      {"close", display_moment(process.schedule.vote_close).in(ctx.lang)},
+      {"close", display_deadline(process.schedule.vote_close, ctx.lang)},
       {"q", filters.search},
       {"max_cost", filters.max_cost_text},
       {"ballots", json::array{ballot_fields_view(state, ctx.lang)}}};
@@ -174,7 +174,7 @@ http::Response done_page(Context& ctx, const VoteRequest& r, const CastResult& r
       {"unit", json::object{{"name", r.unit->name(ctx.lang)}, {"url", vote_url(process, *r.unit)}}},
       {"receipt", result.receipts.empty() ? "" : result.receipts.front()},
       {"replaced", result.status == CastStatus::Replaced},
-      {"close", display_moment(process.schedule.vote_close).in(ctx.lang)},
+      {"close", display_deadline(process.schedule.vote_close, ctx.lang)},
       {"receipt_url", "/budgets/" + process.slug + "/receipt"},
       {"has_others", !others.empty()},
       {"others", std::move(others)}};

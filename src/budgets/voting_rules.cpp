@@ -77,29 +77,31 @@ std::optional<Text> unit_refusal(const Process& process, const Voter& voter, con
 }
 
 std::optional<Text> age_refusal(const Process& process, const Voter& voter) {
-  const std::string opening = display_date(process.schedule.vote_open);
-  const auto day = parse_date(opening);
+  // Age on the day the vote opens, in the installation's time zone.
+  const auto opens = parse_iso8601(process.schedule.vote_open);
+  const auto day = opens ? std::optional(installation_time_zone().date_at(*opens)) : std::nullopt;
   if (day && residency::old_enough(voter.birth_date, process.minimum_age, *day))
     return std::nullopt;
+  const Text opening = display_date(process.schedule.vote_open);
   return Text{fmt::format("Only people aged {} or more on {}, the day the vote opened, vote in "
                           "this participatory budget.",
-                          process.minimum_age, opening),
+                          process.minimum_age, opening.en),
               fmt::format("Seules les personnes âgées d'au moins {} ans le {}, jour d'ouverture du "
                           "vote, votent dans ce budget participatif.",
-                          process.minimum_age, opening)};
+                          process.minimum_age, opening.fr)};
 }
 
 std::optional<Text> online_phase_refusal(const Process& process, std::string_view now) {
   const Phase phase = phase_at(process.schedule, now);
   if (phase == Phase::Vote && !process.counted_at) return std::nullopt;
   if (phase < Phase::Vote) {
-    const Text when = display_moment(process.schedule.vote_open);
+    const Text when = display_start(process.schedule.vote_open);
     return Text{fmt::format("The vote has not opened yet: it opens on {}.", when.en),
-                fmt::format("Le vote n'est pas encore ouvert : il ouvre le {}.", when.fr)};
+                fmt::format("Le vote n'est pas encore ouvert\u202f: il ouvre le {}.", when.fr)};
   }
-  const Text when = display_moment(process.schedule.vote_close);
-  return Text{fmt::format("The vote is closed: it closed on {}.", when.en),
-              fmt::format("Le vote est clos : il a fermé le {}.", when.fr)};
+  const Text when = display_deadline(process.schedule.vote_close);
+  return Text{fmt::format("The vote is closed: it ended on {}.", when.en),
+              fmt::format("Le vote est clos\u202f: il a pris fin le {}.", when.fr)};
 }
 
 // Counter ballots, paper ones too, are entered while the vote is open: the

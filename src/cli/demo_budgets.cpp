@@ -32,14 +32,16 @@ using budgets::Unit;
 
 // --- Dates relative to the day of seeding, so that each process sits in its phase.
 
+// Days of the installation's calendar (its time zone): a phase opens at local midnight.
 std::chrono::sys_days day(int offset) {
-  return std::chrono::sys_days(today_utc()) + std::chrono::days(offset);
+  return std::chrono::sys_days(today_local()) + std::chrono::days(offset);
 }
 std::string at_midnight(int offset) {
-  return format_date(std::chrono::year_month_day{day(offset)}) + "T00:00:00Z";
+  return iso8601(installation_time_zone().start_of(std::chrono::year_month_day{day(offset)}));
 }
 std::string at_noon(int offset) {
-  return format_date(std::chrono::year_month_day{day(offset)}) + "T12:00:00Z";
+  return iso8601(installation_time_zone().start_of(std::chrono::year_month_day{day(offset)}) +
+                 std::chrono::hours(12));
 }
 std::string date_of(int offset) { return format_date(std::chrono::year_month_day{day(offset)}); }
 

@@ -6,6 +6,7 @@
 #include "budgets/voting_actions.hpp"
 #include "cli/serve.hpp"
 #include "core/secrets.hpp"
+#include "core/time.hpp"
 #include "residency/census_import.hpp"
 #include "residency/routes.hpp"
 #include "web/routes.hpp"
@@ -25,6 +26,8 @@ void register_all_routes(web::Site& site) {
 }
 
 Platform::Platform(PlatformOptions options) : options_(std::move(options)) {
+  if (!set_installation_time_zone(options_.config.time_zone))
+    throw std::runtime_error("unknown time zone: " + options_.config.time_zone);
   database_ = store::open(options_.database_url);
   applied_ = store::migrate(*database_);
   const auto secret_file = options_.secret_file.empty()

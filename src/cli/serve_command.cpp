@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/language.hpp"
 #include "cli/serve.hpp"
+#include "core/time.hpp"
 #include "http/server.hpp"
 
 namespace fabrique::cli {
@@ -95,6 +96,18 @@ void register_serve(CLI::App& app, Lang lang) {
   serve
       ->add_option("--city-name", args->platform.config.city_name,
                    say({"The city's name on pages", "Le nom de la ville sur les pages"}))
+      ->capture_default_str();
+  serve
+      ->add_option("--time-zone", args->platform.config.time_zone,
+                   say({"Time zone of the dates and times people read (IANA name)",
+                        "Fuseau horaire des dates et heures affichées (nom IANA)"}))
+      ->check(CLI::Validator(
+          [say](std::string& name) -> std::string {
+            if (TimeZone::named(name)) return {};
+            return say({"unknown time zone '" + name + "' (for example Europe/Paris)",
+                        "fuseau horaire inconnu « " + name + " » (par exemple Europe/Paris)"});
+          },
+          "ZONE"))
       ->capture_default_str();
   serve
       ->add_option(

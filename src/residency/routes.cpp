@@ -50,15 +50,14 @@ void add_errors(json::object& view, const FieldErrors& errors, Lang lang) {
   view["has_errors"] = !errors.empty();
 }
 
-std::string date_part(const std::string& iso) { return iso.substr(0, 10); }
-
 // What the pages show of an account's residency.
 json::object residency_of(store::Connection& db, const accounts::Account& account, Lang lang) {
   json::object out{{"verified", account.verified()},
                    {"eligible", accounts::allows(account.role, Permission::VerifyOwnResidency)},
                    {"online", account.verification_method == "online"},
                    {"counter", account.verification_method == "counter"}};
-  if (account.verified_at) out["verified_on"] = date_part(*account.verified_at);
+  if (account.verified_at)
+    web::add_time(out, "verified_on", *account.verified_at, lang, web::TimeReading::Date);
   if (account.district_id)
     if (const auto district = find_district(db, *account.district_id))
       out["district"] = district->name(lang);
@@ -119,7 +118,6 @@ json::object import_view(const CensusImport& job, Lang lang) {
                     {"rejected", job.status == ImportStatus::Rejected},
                     {"failed", job.status == ImportStatus::Failed},
                     {"file_name", job.file_name},
-                    {"started_at", job.started_at},
                     {"started_by_name", job.started_by_name},
                     {"total_lines", job.total_lines},
                     {"processed_lines", job.processed_lines},
@@ -129,7 +127,9 @@ json::object import_view(const CensusImport& job, Lang lang) {
                     {"updated", job.updated},
                     {"retired", job.retired},
                     {"full_census", job.full_census}};
-  if (job.finished_at) view["finished_at"] = *job.finished_at;
+  web::add_time(view, "started_at", job.started_at, lang, web::TimeReading::Moment);
+  if (job.finished_at)
+    web::add_time(view, "finished_at", *job.finished_at, lang, web::TimeReading::Moment);
   return view;
 }
 

@@ -20,6 +20,9 @@ struct Config {
   // links in mails use it, and https turns on Secure cookies.
   std::string public_url = "http://127.0.0.1:8080";
   int minimum_age = 16;  // for residency verification
+  // Every date and time a person reads is in this zone (IANA name, Debian's
+  // tzdata); stored times, APIs and exports stay in UTC.
+  std::string time_zone = "Europe/Paris";
   // Rate limits (docs/operating.md, "Accounts"). Sign-in: failed attempts
   // on one account from one client address, and attempts from one client
   // address, in 15 minutes; attempts from everyone in a minute.

@@ -16,4 +16,11 @@ void add_errors(boost::json::object& view, const std::map<std::string, Text>& er
   view["error"] = std::move(by_field);
 }
 
+void add_time(boost::json::object& view, const std::string& key, std::string_view stored, Lang lang,
+              TimeReading reading) {
+  view[key] = stored;
+  view[key + "_text"] =
+      reading == TimeReading::Date ? display_date(stored, lang) : display_moment(stored, lang);
+}
+
 }  // namespace fabrique::web

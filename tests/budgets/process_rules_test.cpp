@@ -44,7 +44,10 @@ TEST(ProcessRules, AGoodFormGivesTheProcessWithItsUnits) {
   EXPECT_EQ(p.units[0].district_id, 1);
   EXPECT_EQ(p.units[1].amount, 150000);
   EXPECT_TRUE(p.units[2].city_wide());
-  EXPECT_EQ(p.schedule.vote_open, "2027-03-01T00:00:00Z");
+  // Midnight in Paris (UTC+1 in winter), where the installation is.
+  EXPECT_EQ(p.schedule.vote_open, "2027-02-28T23:00:00Z");
+  // The vote's last day is the 22nd: it closes when the 22nd ends.
+  EXPECT_EQ(p.schedule.vote_close, "2027-03-22T23:00:00Z");
   EXPECT_EQ(p.rule, CountingRule::EqualShares);
   EXPECT_EQ(p.scope, Scope::OwnDistrictAndCityWide);
   EXPECT_EQ(p.max_choices, 3);
@@ -79,12 +82,12 @@ TEST(ProcessRules, EachBadFieldIsNamed) {
 
 TEST(ProcessRules, DatesMustFollowEachOther) {
   ProcessForm f = good_form();
-  f.vote_close = "2027-03-01";   // the same day as the opening: no vote at all
+  f.vote_close = "2027-02-28";   // the day before the opening: no vote at all
   f.review_open = "2026-12-01";  // before proposals open
   const auto errors = validate_process(f, kDistricts).errors;
   ASSERT_TRUE(errors.contains("vote_close"));
   EXPECT_EQ(errors.at("vote_close").en,
-            "The close of the vote must come after the opening of the vote.");
+            "The last day of the vote must come on or after the opening of the vote.");
   ASSERT_TRUE(errors.contains("review_open"));
   EXPECT_EQ(errors.at("review_open").fr,
             "Le début de l'analyse ne peut pas précéder l'ouverture des propositions.");
@@ -183,6 +186,32 @@ TEST(ProcessRules, OpeningTheNextPhaseMovesOneDate) {
   EXPECT_FALSE(open_next_phase(s, "2027-06-01T00:00:00Z"));
 }
 
+TEST(ProcessRules, DatesAsStaffTypeThem) {
+  ProcessForm f = good_form();
+  f.vote_open = "01/03/2027";
+  f.vote_close = "01/03/2027";  // a vote of one day
+  f.implementation_open = "  2027-05-01 ";
+  auto result = validate_process(f, kDistricts);
+  ASSERT_TRUE(result.errors.empty()) << result.errors.begin()->second.en;
+  EXPECT_EQ(result.process.schedule.vote_open, "2027-02-28T23:00:00Z");
+  EXPECT_EQ(result.process.schedule.vote_close, "2027-03-01T23:00:00Z");
+  // A time after the date: that moment, local (summer time from 28 March).
+  f.vote_close = "01/04/2027 18:30";
+  result = validate_process(f, kDistricts);
+  ASSERT_TRUE(result.errors.empty());
+  EXPECT_EQ(result.process.schedule.vote_close, "2027-04-01T16:30:00Z");
+  // Shown back in the form as typed; the last day at midnight as that day.
+  EXPECT_EQ(form_of(result.process).vote_close, "01/04/2027 18:30");
+  EXPECT_EQ(form_of(result.process).vote_open, "01/03/2027");
+  EXPECT_EQ(form_of(saved()).vote_close, "22/03/2027");
+  // What is not a date says what is expected.
+  f.vote_open = "1er mars";
+  const auto errors = validate_process(f, kDistricts).errors;
+  ASSERT_TRUE(errors.contains("vote_open"));
+  EXPECT_EQ(errors.at("vote_open").fr,
+            "L'ouverture du vote doit être une date (jj/mm/aaaa, par exemple 31/03/2027).");
+}
+
 TEST(ProcessRules, TheFormOfAProcessValidatesBackToIt) {
   const Process p = saved();
   const auto again = validate_process(form_of(p), kDistricts);
@@ -193,11 +222,13 @@ TEST(ProcessRules, TheFormOfAProcessValidatesBackToIt) {
 
 TEST(Phases, FollowTheDates) {
   const Schedule s = saved().schedule;
-  EXPECT_EQ(phase_at(s, "2026-12-31T23:59:59Z"), Phase::Upcoming);
-  EXPECT_EQ(phase_at(s, "2027-01-01T00:00:00Z"), Phase::Proposals);
+  // Local midnight in Paris: 23:00 UTC the day before, in winter.
+  EXPECT_EQ(phase_at(s, "2026-12-31T22:59:59Z"), Phase::Upcoming);
+  EXPECT_EQ(phase_at(s, "2026-12-31T23:00:00Z"), Phase::Proposals);
   EXPECT_EQ(phase_at(s, "2027-02-15T00:00:00Z"), Phase::Review);
-  EXPECT_EQ(phase_at(s, "2027-03-21T23:59:59Z"), Phase::Vote);
-  EXPECT_EQ(phase_at(s, "2027-03-22T00:00:00Z"), Phase::Results);
+  // The 22nd is the last day of the vote, to its end.
+  EXPECT_EQ(phase_at(s, "2027-03-22T22:59:59Z"), Phase::Vote);
+  EXPECT_EQ(phase_at(s, "2027-03-22T23:00:00Z"), Phase::Results);
   EXPECT_EQ(phase_at(s, "2027-05-01T00:00:00Z"), Phase::Implementation);
 }
 

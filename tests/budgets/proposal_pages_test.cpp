@@ -258,7 +258,9 @@ TEST_F(ProposalPages, ProposalsOnlyDuringTheProposalsPhase) {
   move_to(Phase::Upcoming);
   auto page = web_.get("/budgets/bp-2026/propose", web_.signed_in(alice_));
   EXPECT_EQ(page.status, 200);
-  EXPECT_TRUE(contains(page.body, "Les propositions seront reçues du 2991-01-01"));
+  EXPECT_TRUE(contains(page.body, "Les propositions seront reçues du " +
+                                      display_start(process_.schedule.proposals_open, Lang::Fr) +
+                                      " au "));
   move_to(Phase::Review);
   page = web_.get("/budgets/bp-2026/propose", web_.signed_in(alice_));
   EXPECT_TRUE(contains(page.body, "elles sont closes"));

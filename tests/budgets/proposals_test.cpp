@@ -105,12 +105,16 @@ TEST_F(ProposalRules, EachFieldHasItsMessage) {
   EXPECT_TRUE(validate_proposal(process_, form, all()).errors.empty());
 
   form = good();
-  for (const char* bad : {"", "0", "douze", "-5", "12.5e3x"}) {
+  for (const char* bad : {"", "0", "douze", "-5", "12.5e3x", "12,5", "12,500"}) {
     form.estimated_cost = bad;
-    EXPECT_TRUE(has(validate_proposal(process_, form, all()).errors, "estimated_cost",
-                    "a whole amount in euros"))
+    EXPECT_TRUE(
+        has(validate_proposal(process_, form, all()).errors, "estimated_cost", "Estimated cost: "))
         << bad;
   }
+  // "12,5" was once read as 125 euros: now it is asked again.
+  form.estimated_cost = "12,5";
+  EXPECT_TRUE(has(validate_proposal(process_, form, all()).errors, "estimated_cost",
+                  "Amounts are in whole euros: write 12 or 13."));
   form.estimated_cost = "50001";
   const auto over = validate_proposal(process_, form, all()).errors;
   EXPECT_TRUE(has(over, "estimated_cost", "at most the budget of Centre (€50,000)"));
@@ -303,7 +307,11 @@ TEST(TrackingRules, UpdatesNeedBothLanguagesAndAPastDate) {
   EXPECT_TRUE(has(validate_update({"2026-05-11", "a", "b"}, "2026-05-10").errors, "posted_on",
                   "today or earlier"));
   EXPECT_TRUE(has(validate_update({"2026-02-30", "a", "b"}, "2026-05-10").errors, "posted_on",
-                  "a date such as"));
+                  "dd/mm/yyyy, for example 31/03/2027"));
+  // The date as people type it.
+  v = validate_update({"01/05/2026", "a", "b"}, "2026-05-10");
+  EXPECT_TRUE(v.errors.empty());
+  EXPECT_EQ(v.update.posted_on, "2026-05-01");
 }
 
 // ---- Actions on both backends

@@ -31,6 +31,7 @@ using test::Fields;
 using test::WebPlatform;
 
 using fabrique::test::contains;
+using fabrique::test::nb;
 
 // `part` in a page, where the template engine may have escaped its apostrophes.
 bool shows(const std::string& html, const std::string& part) {
@@ -217,7 +218,7 @@ TEST_F(VotingPages, ReviewConfirmAndTheReceiptThenTheBallotShowsAsCast) {
   const std::string code = receipt_in(page.body);
   ASSERT_FALSE(code.empty());
   EXPECT_TRUE(contains(page.body, "Vous pouvez modifier votre bulletin jusqu"));
-  EXPECT_TRUE(contains(page.body, day(20).substr(0, 10)));
+  EXPECT_TRUE(contains(page.body, "jusqu'au " + display_deadline(day(20), Lang::Fr) + "\u202f:"));
   EXPECT_EQ(count("budget_ballots"), 1);
   EXPECT_EQ(count("budget_participations"), 1);
   // The city-wide ballot is still to cast.
@@ -316,7 +317,7 @@ TEST_F(VotingPages, OutsideTheVoteThePageSaysWhen) {
   http::Response page = web_.get("/budgets/bp/vote", web_.signed_in(alice_));
   EXPECT_EQ(page.status, 200);
   EXPECT_TRUE(shows(page.body, "Le vote n'est pas encore ouvert"));
-  EXPECT_TRUE(contains(page.body, day(5).substr(0, 10)));
+  EXPECT_TRUE(contains(page.body, "il ouvre le " + display_start(day(5), Lang::Fr) + "."));
   page = web_.post("/budgets/bp/vote", web_.signed_in(alice_),
                    {{"district", "centre"}, {"action", "confirm"}, {"project", "1"}});
   EXPECT_EQ(page.status, 409);
@@ -468,7 +469,8 @@ TEST_F(VotingPages, NoCounterBallotIsEnteredOnceTheVoteHasClosed) {
                       {"action", "confirm"},
                       {prefix + "project", std::to_string(jardin_)}});
     EXPECT_EQ(page.status, 409);
-    EXPECT_TRUE(contains(page.body, "Le vote est clos : il a fermé le " + day(-1).substr(0, 10)));
+    EXPECT_TRUE(contains(page.body, nb("Le vote est clos‿: il a pris fin le ") +
+                                        display_deadline(day(-1), Lang::Fr) + "."));
   }
   page = web_.get("/admin/budgets/bp/counter", clerk);
   EXPECT_TRUE(contains(page.body, "Le vote est clos"));

@@ -46,6 +46,7 @@ const std::string kBeforeVote = "2026-02-10T12:00:00Z";
 const std::string kAfterVote = "2026-04-10T12:00:00Z";
 
 using fabrique::test::contains;
+using fabrique::test::nb;
 
 // The census: people of the centre and of the harbour, one too young on the
 // day the vote opens (16 on 2026-03-05, the vote opens on 2026-03-01), and
@@ -229,18 +230,19 @@ TEST_P(VotingTest, TooYoungOnTheDayTheVoteOpensIsRefused) {
   const CastResult result = online(young, centre_unit_, {{jardin_, 1}});
   ASSERT_EQ(result.status, CastStatus::Refused);
   EXPECT_EQ(result.refusal->en,
-            "Only people aged 16 or more on 2026-03-01, the day the vote opened, vote in this "
-            "participatory budget.");
+            nb("Only people aged 16 or more on 1·March 2026, the day the vote opened, vote in this "
+               "participatory budget."));
 }
 
 TEST_P(VotingTest, OnlineBallotsOnlyDuringTheVote) {
   const CastResult before = online(alice_, centre_unit_, {{jardin_, 1}}, kBeforeVote);
   ASSERT_EQ(before.status, CastStatus::Refused);
+  // The process's dates are midnights UTC, 1 am in Paris in winter and 2 am in summer.
   EXPECT_EQ(before.refusal->en,
-            "The vote has not opened yet: it opens on 2026-03-01 at 00:00 UTC.");
+            nb("The vote has not opened yet: it opens on 1·March 2026 at 1·am."));
   const CastResult after = online(alice_, centre_unit_, {{jardin_, 1}}, kAfterVote);
   ASSERT_EQ(after.status, CastStatus::Refused);
-  EXPECT_EQ(after.refusal->fr, "Le vote est clos : il a fermé le 2026-04-01 à 00:00 UTC.");
+  EXPECT_EQ(after.refusal->fr, nb("Le vote est clos‿: il a pris fin le 1er·avril 2026 à 2·h."));
   EXPECT_EQ(count("budget_ballots"), 0);
 }
 

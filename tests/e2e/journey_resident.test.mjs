@@ -200,7 +200,14 @@ for (const { locale, javaScript, tag, name } of MODES) {
     await j.visit(page, '/account/residency', { label: `residency page, verified (${tag})` });
     assert.equal((await page.locator('main .status-verified').textContent()).trim(),
                  `${tr(locale, 'Votre résidence est vérifiée', 'Your residency is verified')} — ${districtName}`);
-    assert.match(await page.locator('main dl').textContent(), tr(locale, /en ligne, le \d{4}-\d\d-\d\d/, /online, on \d{4}-\d\d-\d\d/));
+    // Today as people read it, in the installation's time zone (Paris):
+    // "7 décembre 2026", "1er mars 2027" / "7 December 2026".
+    let today = new Intl.DateTimeFormat(tr(locale, 'fr-FR', 'en-GB'),
+      { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date());
+    if (locale === 'fr') today = today.replace(/^1 /, '1er ');
+    const words = today.split(/\s+/).map(escape).join('\\s');
+    assert.match(await page.locator('main dl').textContent(),
+                 new RegExp(tr(locale, `en ligne, le ${words}`, `online, on ${words}`)));
     await page.context().close();
     j.done();
   });

@@ -14,9 +14,8 @@ namespace fabrique::test {
 
 // Midnight UTC `days` from today, as a process's schedule stores it.
 inline std::string day_from_today(int days) {
-  return format_date(std::chrono::year_month_day{std::chrono::sys_days(today_utc()) +
-                                                 std::chrono::days(days)}) +
-         "T00:00:00Z";
+  return iso8601(installation_time_zone().start_of(
+      std::chrono::year_month_day{std::chrono::sys_days(today_local()) + std::chrono::days(days)}));
 }
 
 // "Budget participatif", "Les projets.": the units, the amounts, the
