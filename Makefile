@@ -24,8 +24,9 @@ TEST_JOBS ?= $(shell echo $$(( $(JOBS) + 1 )))
 NINJA := $(if $(shell command -v ninja 2>/dev/null),-G Ninja)
 generator = $(if $(wildcard $(1)/CMakeCache.txt),,$(NINJA))
 # Fast checks of the source tree, before any build: includes only point down
-# (scripts/check-layers), every route is in docs/architecture.md.
-SOURCE_CHECKS = scripts/check-layers && scripts/check-route-table
+# (scripts/check-layers), every route is in docs/architecture.md, French and
+# English typography in templates and messages (scripts/check-typography).
+SOURCE_CHECKS = scripts/check-layers && scripts/check-route-table && scripts/check-typography
 
 .PHONY: all build run test check bench fmt fmt-check fuzz setup clean
 

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_config("--config", "",
                  Text{"Read options from a file: a [serve] section of key = value lines",
-                      "Lire les options dans un fichier : une section [serve] de lignes clé = "
+                      "Lire les options dans un fichier\u202f: une section [serve] de lignes clé = "
                       "valeur"}
                      .in(lang));
   fabrique::cli::register_pb(app, lang);

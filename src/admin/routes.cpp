@@ -217,7 +217,7 @@ http::Response change_role_route(Context& ctx) {
       const Text before = accounts::role_label(change.target.role);
       const Text after = accounts::role_label(*new_role);
       ctx.flash({"Role of " + name + " changed: " + before.en + " → " + after.en + ".",
-                 "Rôle de " + name + " changé : " + before.fr + " → " + after.fr + "."});
+                 "Rôle de " + name + " changé\u202f: " + before.fr + " → " + after.fr + "."});
       break;
     }
   }

@@ -18,13 +18,13 @@ Text explain(RoleChangeRefusal refusal) {
   switch (refusal) {
     case RoleChangeRefusal::OwnRole:
       return {"You cannot change your own role: ask another administrator.",
-              "Vous ne pouvez pas changer votre propre rôle : demandez à un autre "
+              "Vous ne pouvez pas changer votre propre rôle\u202f: demandez à un autre "
               "administrateur."};
     case RoleChangeRefusal::LastAdministrator:
       return {
           "This is the last administrator: give the role to someone else first, or no one "
           "could manage accounts any more.",
-          "C'est le dernier administrateur : donnez d'abord ce rôle à quelqu'un d'autre, "
+          "C'est le dernier administrateur\u202f: donnez d'abord ce rôle à quelqu'un d'autre, "
           "sinon plus personne ne pourrait gérer les comptes."};
     case RoleChangeRefusal::NotAStoredRole:
       return {"Choose one of the roles in the list.", "Choisissez l'un des rôles de la liste."};

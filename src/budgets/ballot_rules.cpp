@@ -35,7 +35,7 @@ std::string project_en(const Project& project) {
   return fmt::format("“{}” (no. {})", project.title, project.id);
 }
 std::string project_fr(const Project& project) {
-  return fmt::format("« {} » (no {})", project.title, project.id);
+  return fmt::format("«\u202f{}\u202f» (no {})", project.title, project.id);
 }
 Text named(std::int64_t id, const ProjectIndex& projects) {
   const auto found = projects.find(id);
@@ -57,16 +57,16 @@ Text empty_ballot(BallotType type) {
   switch (type) {
     case BallotType::Cumulative:
       return {"Your ballot is empty: give points to at least one project.",
-              "Votre bulletin est vide : donnez des points à au moins un projet."};
+              "Votre bulletin est vide\u202f: donnez des points à au moins un projet."};
     case BallotType::Ranked:
       return {"Your ballot is empty: rank at least one project.",
-              "Votre bulletin est vide : classez au moins un projet."};
+              "Votre bulletin est vide\u202f: classez au moins un projet."};
     case BallotType::Approval:
     case BallotType::Knapsack:
       break;
   }
   return {"Your ballot is empty: choose at least one project.",
-          "Votre bulletin est vide : choisissez au moins un projet."};
+          "Votre bulletin est vide\u202f: choisissez au moins un projet."};
 }
 
 // Why a project cannot be on this unit's ballot, or nullopt when it can.
@@ -83,7 +83,7 @@ std::optional<Text> project_problem(std::int64_t id, const Process& process, con
     const std::string other_fr = other ? other->name_fr : "un autre budget";
     return Text{fmt::format("{} is a project of {}: it is not on the ballot of {}.",
                             project_en(project), other_en, unit.name_en),
-                fmt::format("{} est un projet de {} : il ne figure pas sur le bulletin de {}.",
+                fmt::format("{} est un projet de {}\u202f: il ne figure pas sur le bulletin de {}.",
                             project_fr(project), other_fr, unit.name_fr)};
   }
   switch (project.status) {
@@ -92,19 +92,20 @@ std::optional<Text> project_problem(std::int64_t id, const Process& process, con
     case ReviewStatus::Infeasible:
       return Text{
           fmt::format("{} was found not feasible: it is not on the ballot.", project_en(project)),
-          fmt::format("{} a été jugé non réalisable : il ne figure pas sur le bulletin.",
+          fmt::format("{} a été jugé non réalisable\u202f: il ne figure pas sur le bulletin.",
                       project_fr(project))};
     case ReviewStatus::Merged:
-      return Text{fmt::format("{} was merged with a similar project: it is not on the ballot.",
-                              project_en(project)),
-                  fmt::format("{} a été fusionné avec un projet semblable : il ne figure pas sur "
-                              "le bulletin.",
-                              project_fr(project))};
+      return Text{
+          fmt::format("{} was merged with a similar project: it is not on the ballot.",
+                      project_en(project)),
+          fmt::format("{} a été fusionné avec un projet semblable\u202f: il ne figure pas sur "
+                      "le bulletin.",
+                      project_fr(project))};
     case ReviewStatus::Submitted:
       break;
   }
   return Text{fmt::format("{} was not reviewed: it is not on the ballot.", project_en(project)),
-              fmt::format("{} n'a pas été analysé : il ne figure pas sur le bulletin.",
+              fmt::format("{} n'a pas été analysé\u202f: il ne figure pas sur le bulletin.",
                           project_fr(project))};
 }
 
@@ -119,27 +120,29 @@ std::vector<Text> rule_problems(const Process& process, const Unit& unit,
   switch (process.ballot_type) {
     case BallotType::Approval:
       if (n < min)
-        out.push_back(
-            {fmt::format("Choose at least {}; your ballot has {}.", projects_en(min), n),
-             fmt::format("Choisissez au moins {} ; votre bulletin en a {}.", projects_fr(min), n)});
+        out.push_back({fmt::format("Choose at least {}; your ballot has {}.", projects_en(min), n),
+                       fmt::format("Choisissez au moins {}\u202f; votre bulletin en a {}.",
+                                   projects_fr(min), n)});
       if (n > max)
         out.push_back(
             {fmt::format("Choose at most {}; your ballot has {}: remove {}.", projects_en(max), n,
                          n - max),
-             fmt::format("Choisissez au plus {} ; votre bulletin en a {} : retirez-en {}.",
-                         projects_fr(max), n, n - max)});
+             fmt::format(
+                 "Choisissez au plus {}\u202f; votre bulletin en a {}\u202f: retirez-en {}.",
+                 projects_fr(max), n, n - max)});
       break;
     case BallotType::Ranked:
       if (n < min)
-        out.push_back(
-            {fmt::format("Rank at least {}; you ranked {}.", projects_en(min), n),
-             fmt::format("Classez au moins {} ; vous en avez classé {}.", projects_fr(min), n)});
+        out.push_back({fmt::format("Rank at least {}; you ranked {}.", projects_en(min), n),
+                       fmt::format("Classez au moins {}\u202f; vous en avez classé {}.",
+                                   projects_fr(min), n)});
       if (n > max)
-        out.push_back({fmt::format("Rank at most {}; you ranked {}: take {} out of the ranking.",
-                                   projects_en(max), n, n - max),
-                       fmt::format("Classez au plus {} ; vous en avez classé {} : retirez-en {} "
-                                   "du classement.",
-                                   projects_fr(max), n, n - max)});
+        out.push_back(
+            {fmt::format("Rank at most {}; you ranked {}: take {} out of the ranking.",
+                         projects_en(max), n, n - max),
+             fmt::format("Classez au plus {}\u202f; vous en avez classé {}\u202f: retirez-en {} "
+                         "du classement.",
+                         projects_fr(max), n, n - max)});
       break;
     case BallotType::Knapsack: {
       const Meter meter = budget_meter(process, unit, projects, choices);
@@ -165,7 +168,7 @@ std::vector<Text> rule_problems(const Process& process, const Unit& unit,
         out.push_back(
             {fmt::format("You gave {}, but you have {}: take away {}.", points_en(used),
                          points_en(process.points_total), points_en(used - process.points_total)),
-             fmt::format("Vous avez donné {}, mais vous en avez {} : retirez-en {}.",
+             fmt::format("Vous avez donné {}, mais vous en avez {}\u202f: retirez-en {}.",
                          points_fr(used), points_fr(process.points_total),
                          points_fr(used - process.points_total))});
       break;
@@ -199,7 +202,7 @@ RawBallot read_approval(const FormFields& fields, std::string_view prefix) {
       raw.errors.push_back(
           {whole,
            {fmt::format("A choice of the ballot (“{}”) is not a project number.", quotable(value)),
-            fmt::format("Un choix du bulletin (« {} ») n'est pas un numéro de projet.",
+            fmt::format("Un choix du bulletin («\u202f{}\u202f») n'est pas un numéro de projet.",
                         quotable(value))}});
       continue;
     }
@@ -246,29 +249,31 @@ std::vector<NumberEntry> read_numbers(const FormFields& fields, std::string_view
     const auto number = whole_number(text);
     if (!number) {
       raw.errors.push_back(
-          {at, ranks
-                   ? Text{fmt::format("Rank of {}: write a whole number, 1 for your favourite "
-                                      "(found “{}”).",
-                                      project.en, quotable(text)),
-                          fmt::format("Rang de {} : écrivez un nombre entier, 1 pour votre préféré "
-                                      "(« {} » trouvé).",
-                                      project.fr, quotable(text))}
-                   : Text{fmt::format("Points for {}: write a whole number, like 2 (found “{}”).",
-                                      project.en, quotable(text)),
-                          fmt::format("Points pour {} : écrivez un nombre entier, comme 2 (« {} » "
-                                      "trouvé).",
-                                      project.fr, quotable(text))}});
+          {at, ranks ? Text{fmt::format("Rank of {}: write a whole number, 1 for your favourite "
+                                        "(found “{}”).",
+                                        project.en, quotable(text)),
+                            fmt::format(
+                                "Rang de {}\u202f: écrivez un nombre entier, 1 pour votre préféré "
+                                "(«\u202f{}\u202f» trouvé).",
+                                project.fr, quotable(text))}
+                     : Text{fmt::format("Points for {}: write a whole number, like 2 (found “{}”).",
+                                        project.en, quotable(text)),
+                            fmt::format("Points pour {}\u202f: écrivez un nombre entier, comme 2 "
+                                        "(«\u202f{}\u202f» "
+                                        "trouvé).",
+                                        project.fr, quotable(text))}});
       continue;
     }
     if (*number < 0 || (ranks && *number == 0)) {
       raw.errors.push_back(
-          {at, ranks
-                   ? Text{fmt::format("Rank of {}: ranks start at 1 (your favourite).", project.en),
-                          fmt::format("Rang de {} : les rangs commencent à 1 (votre préféré).",
-                                      project.fr)}
-                   : Text{fmt::format("Points for {}: points cannot be negative.", project.en),
-                          fmt::format("Points pour {} : les points ne peuvent pas être négatifs.",
-                                      project.fr)}});
+          {at,
+           ranks
+               ? Text{fmt::format("Rank of {}: ranks start at 1 (your favourite).", project.en),
+                      fmt::format("Rang de {}\u202f: les rangs commencent à 1 (votre préféré).",
+                                  project.fr)}
+               : Text{fmt::format("Points for {}: points cannot be negative.", project.en),
+                      fmt::format("Points pour {}\u202f: les points ne peuvent pas être négatifs.",
+                                  project.fr)}});
       continue;
     }
     if (*number == 0) continue;  // no points: not chosen
@@ -303,7 +308,7 @@ RawBallot read_ranked(const FormFields& fields, std::string_view prefix,
         {whole,
          {fmt::format("Rank {} is given to more than one project ({} and {}): each rank once.",
                       entries[i].value, a.en, b.en),
-          fmt::format("Le rang {} est donné à plusieurs projets ({} et {}) : chaque rang une "
+          fmt::format("Le rang {} est donné à plusieurs projets ({} et {})\u202f: chaque rang une "
                       "seule fois.",
                       entries[i].value, a.fr, b.fr)}});
     break;
@@ -314,7 +319,7 @@ RawBallot read_ranked(const FormFields& fields, std::string_view prefix,
       raw.errors.push_back(
           {whole,
            {fmt::format("Ranks go 1, 2, 3… without gaps: rank {} is missing.", expected),
-            fmt::format("Les rangs se suivent 1, 2, 3… sans trou : le rang {} manque.",
+            fmt::format("Les rangs se suivent 1, 2, 3… sans trou\u202f: le rang {} manque.",
                         expected)}});
       break;
     }
@@ -400,7 +405,7 @@ std::vector<BallotError> check_choices(const Process& process, const Unit& unit,
       errors.push_back(
           {whole,
            {fmt::format("Points for {}: a whole number of at least 1.", project.en),
-            fmt::format("Points pour {} : un nombre entier d'au moins 1.", project.fr)}});
+            fmt::format("Points pour {}\u202f: un nombre entier d'au moins 1.", project.fr)}});
     }
   }
   // The size, cost and points rules also hold when some choice is refused:
@@ -456,22 +461,24 @@ Text ballot_instructions(const Process& process, const Unit& unit) {
                           "the budget of {}: {}.",
                           unit.name_en, format_amount(unit.amount, Lang::En)),
               fmt::format("Choisissez les projets que vous voulez, tant que leur coût total reste "
-                          "dans le budget de {} : {}.",
+                          "dans le budget de {}\u202f: {}.",
                           unit.name_fr, format_amount(unit.amount, Lang::Fr))};
     case BallotType::Cumulative:
-      return {fmt::format("Share up to {} among the projects: more points for those you like "
-                          "most. Leave a project empty to give it none.",
-                          points_en(process.points_total)),
-              fmt::format("Répartissez jusqu'à {} entre les projets : plus de points pour ceux "
-                          "que vous préférez. Laissez un projet vide pour ne rien lui donner.",
-                          points_fr(process.points_total))};
+      return {
+          fmt::format("Share up to {} among the projects: more points for those you like "
+                      "most. Leave a project empty to give it none.",
+                      points_en(process.points_total)),
+          fmt::format("Répartissez jusqu'à {} entre les projets\u202f: plus de points pour ceux "
+                      "que vous préférez. Laissez un projet vide pour ne rien lui donner.",
+                      points_fr(process.points_total))};
     case BallotType::Ranked:
       if (min == max)
-        return {fmt::format("Rank {}: 1 for your favourite, then 2, 3…", projects_en(min)),
-                fmt::format("Classez {} : 1 pour votre préféré, puis 2, 3…", projects_fr(min))};
-      return {
-          fmt::format("Rank {} to {} projects: 1 for your favourite, then 2, 3…", min, max),
-          fmt::format("Classez de {} à {} projets : 1 pour votre préféré, puis 2, 3…", min, max)};
+        return {
+            fmt::format("Rank {}: 1 for your favourite, then 2, 3…", projects_en(min)),
+            fmt::format("Classez {}\u202f: 1 pour votre préféré, puis 2, 3…", projects_fr(min))};
+      return {fmt::format("Rank {} to {} projects: 1 for your favourite, then 2, 3…", min, max),
+              fmt::format("Classez de {} à {} projets\u202f: 1 pour votre préféré, puis 2, 3…", min,
+                          max)};
   }
   return {"", ""};
 }

@@ -85,7 +85,7 @@ pb::Ballot to_ballot(const StoredBallot& stored,
 
 Text rule_failure(const Unit& unit, const Text& reason) {
   return {fmt::format("The count of {} failed: {}", unit.name_en, reason.en),
-          fmt::format("Le dépouillement de {} a échoué : {}", unit.name_fr, reason.fr)};
+          fmt::format("Le dépouillement de {} a échoué\u202f: {}", unit.name_fr, reason.fr)};
 }
 
 std::int64_t project_id_of(const std::string& id) {
@@ -205,11 +205,11 @@ UnitResult result_of_count(const OfficialCount& counted, const Unit& unit,
     r.summary = unit_projects.empty()
                     ? Text{"No project of this budget was found feasible: none was put to the "
                            "vote, and none is funded.",
-                           "Aucun projet de ce budget n'a été jugé réalisable : aucun n'a été "
+                           "Aucun projet de ce budget n'a été jugé réalisable\u202f: aucun n'a été "
                            "soumis au vote, aucun n'est financé."}
                     : Text{"No ballot was cast for this budget: there was nothing to count, and "
                            "no project is funded.",
-                           "Aucun bulletin n'a été déposé pour ce budget : il n'y avait rien à "
+                           "Aucun bulletin n'a été déposé pour ce budget\u202f: il n'y avait rien à "
                            "dépouiller, et aucun projet n'est financé."};
     for (const Project& p : unit_projects) {
       if (r.project(std::to_string(p.id))) continue;
@@ -219,9 +219,9 @@ UnitResult result_of_count(const OfficialCount& counted, const Unit& unit,
       project.title = p.title;
       project.cost = p.cost();
       project.fate = kNoBallotFate;
-      project.explanation = {
-          project.id + " (" + p.title + "): not funded: no ballot was cast.",
-          project.id + " (" + p.title + ") : non financé : aucun bulletin n'a été déposé."};
+      project.explanation = {project.id + " (" + p.title + "): not funded: no ballot was cast.",
+                             project.id + " (" + p.title +
+                                 ")\u202f: non financé\u202f: aucun bulletin n'a été déposé."};
       r.projects.push_back(std::move(project));
     }
   }
@@ -392,7 +392,7 @@ UnitResult unit_result_from_json(const json::value& value) {
     return r;
   } catch (const std::exception& error) {
     throw CountError({std::string("A stored result is damaged: ") + error.what(),
-                      std::string("Un résultat enregistré est endommagé : ") + error.what()});
+                      std::string("Un résultat enregistré est endommagé\u202f: ") + error.what()});
   }
 }
 
@@ -401,7 +401,7 @@ std::vector<RuleOutcome> compare(const std::string& pabulib) {
     return compare_election(pb::read_pabulib(pabulib, "comparison.pb").election, nullptr);
   } catch (const pb::ParseError& error) {
     throw CountError({"The stored file cannot be read: " + error.reason_text().en,
-                      "Le fichier enregistré est illisible : " + error.reason_text().fr});
+                      "Le fichier enregistré est illisible\u202f: " + error.reason_text().fr});
   }
 }
 
@@ -437,8 +437,9 @@ std::vector<RuleOutcome> comparison_from_json(const json::value& value) {
     }
     return out;
   } catch (const std::exception& error) {
-    throw CountError({std::string("A stored comparison is damaged: ") + error.what(),
-                      std::string("Une comparaison enregistrée est endommagée : ") + error.what()});
+    throw CountError(
+        {std::string("A stored comparison is damaged: ") + error.what(),
+         std::string("Une comparaison enregistrée est endommagée\u202f: ") + error.what()});
   }
 }
 

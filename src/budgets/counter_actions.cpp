@@ -93,12 +93,12 @@ CastResult cast_at_counter(store::Connection& db, const crypto::Key& key, const 
   if (auto why = age_refusal(process, voter)) return refuse_on_record(std::move(*why), "age");
   if (ballots.empty())
     return refused_ballot({"The ballot is empty: choose at least one project.",
-                           "Le bulletin est vide : choisissez au moins un projet."});
+                           "Le bulletin est vide\u202f: choisissez au moins un projet."});
   std::set<std::int64_t> units;
   for (const UnitBallot& ballot : ballots) {
     if (!units.insert(ballot.unit_id).second)
       return refused_ballot({"Two ballots for one budget: one ballot per budget.",
-                             "Deux bulletins pour un même budget : un bulletin par budget."});
+                             "Deux bulletins pour un même budget\u202f: un bulletin par budget."});
     if (auto judged = judge_ballot(db, process, voter, ballot, true)) {
       if (judged->status == CastStatus::Refused)
         return refuse_on_record(std::move(*judged->refusal), "district");
@@ -187,7 +187,8 @@ std::optional<Text> judge_line(store::Connection& db, const crypto::Key& census_
   if (!unit)
     return Text{fmt::format("District: this participatory budget has no budget “{}” (it has: {}).",
                             line.unit_slug.substr(0, 40), unit_list(process)),
-                fmt::format("Quartier : ce budget participatif n'a pas de budget « {} » (il a : "
+                fmt::format("Quartier\u202f: ce budget participatif n'a pas de budget "
+                            "«\u202f{}\u202f» (il a\u202f: "
                             "{}).",
                             line.unit_slug.substr(0, 40), unit_list(process))};
   if (auto why = age_refusal(process, *voter)) return why;
@@ -196,12 +197,13 @@ std::optional<Text> judge_line(store::Connection& db, const crypto::Key& census_
   if (!errors.empty()) return join(errors);
   const auto [first, inserted] = seen.emplace(std::pair{entry->id, unit->id}, line.line);
   if (!inserted)
-    return Text{fmt::format("Duplicates line {}: the same person, for the same budget (one "
-                            "ballot per person and budget).",
-                            first->second),
-                fmt::format("Doublon de la ligne {} : la même personne, pour le même budget (un "
-                            "bulletin par personne et par budget).",
-                            first->second)};
+    return Text{
+        fmt::format("Duplicates line {}: the same person, for the same budget (one "
+                    "ballot per person and budget).",
+                    first->second),
+        fmt::format("Doublon de la ligne {}\u202f: la même personne, pour le même budget (un "
+                    "bulletin par personne et par budget).",
+                    first->second)};
   if (const auto channel = roll_channel(db, process.id, entry->id)) return already_voted(*channel);
   good = {line.line, *voter, {unit->id, line.choices}};
   return std::nullopt;

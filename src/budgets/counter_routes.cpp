@@ -13,6 +13,7 @@
 #include "budgets/pages.hpp"
 #include "budgets/repository.hpp"
 #include "budgets/routes.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "residency/repository.hpp"
 #include "web/view.hpp"
@@ -132,7 +133,7 @@ http::Response counter_page(Context& ctx, const Process& process, CounterState& 
   if (s.voter) view["person"] = person_view(ctx, process, s);
   return ctx.page(
       "budgets/counter", std::move(view),
-      {"Counter ballots: " + process.title_en, "Bulletins au guichet : " + process.title_fr},
+      {"Counter ballots: " + process.title_en, "Bulletins au guichet\u202f: " + process.title_fr},
       status);
 }
 
@@ -153,6 +154,7 @@ http::Response counter_done(Context& ctx, const Process& process, const CastResu
   json::object view{{"process", process_view(process, ctx.lang)},
                     {"counter_url", counter_url(process)},
                     {"assisted", channel == Channel::Assisted},
+                    {"one_receipt", result.receipts.size() == 1},
                     {"receipts", std::move(receipts)}};
   return ctx.page("budgets/counter_done", std::move(view),
                   {"Ballot entered", "Bulletin enregistré"});
@@ -181,7 +183,7 @@ http::Response counter_post(Context& ctx) {
   s.voter = voter_of_token(ctx, ctx.form.get("voter"));
   if (!s.voter)
     return ctx.error(400, {"The person's identification is missing or altered: find them again.",
-                           "L'identification de la personne manque ou a été modifiée : "
+                           "L'identification de la personne manque ou a été modifiée\u202f: "
                            "recherchez-la à nouveau."});
   s.channel = ctx.form.get("channel") == "assisted" ? Channel::Assisted : Channel::Paper;
   s.ballot_form = &ctx.form;
@@ -200,10 +202,11 @@ http::Response counter_post(Context& ctx) {
     ballots.push_back({unit->id, entry.choices});
   }
   if (ballots.empty() && !units.empty())
-    s.errors.push_back({choices_field(unit_prefix(*units.front())),
-                        {"The ballot is empty: enter the person's choices in at least one budget.",
-                         "Le bulletin est vide : saisissez les choix de la personne dans au moins "
-                         "un budget."}});
+    s.errors.push_back(
+        {choices_field(unit_prefix(*units.front())),
+         {"The ballot is empty: enter the person's choices in at least one budget.",
+          "Le bulletin est vide\u202f: saisissez les choix de la personne dans au moins "
+          "un budget."}});
   if (!s.errors.empty()) return counter_page(ctx, *process, s, 422);
   const CastResult result =
       cast_at_counter(ctx.db, ctx.app.secrets.ballots, *process, *s.voter, s.channel,
@@ -250,6 +253,14 @@ http::Response import_page(Context& ctx, const Process& process,
         {"entered", report->entered},
         {"people", report->people},
         {"error_count", report->error_count},
+        {"lines_text", count_of(report->lines, ctx.lang, {"line read", "lines read"},
+                                {"ligne lue", "lignes lues"})},
+        {"entered_text", count_of(report->entered, ctx.lang, {"ballot entered", "ballots entered"},
+                                  {"bulletin saisi", "bulletins saisis"})},
+        {"people_text",
+         count_of(report->people, ctx.lang, {"person", "people"}, {"personne", "personnes"})},
+        {"errors_text", count_of(report->error_count, ctx.lang, {"bad line", "bad lines"},
+                                 {"ligne en erreur", "lignes en erreur"})},
         {"has_line_errors", !lines.empty()},
         {"line_errors", std::move(lines)},
         {"not_listed", report->error_count - static_cast<std::int64_t>(report->errors.size())},
@@ -266,11 +277,12 @@ http::Response import_post(Context& ctx) {
   const bool skip = ctx.form.get("skip_bad_rows") == "1";
   const web::UploadedFile* file = ctx.form.file("ballots");
   if (file == nullptr || file->content.empty())
-    return import_page(ctx, *process, std::nullopt,
-                       Text{"Ballot file: choose a CSV file (it is missing or empty).",
-                            "Fichier des bulletins : choisissez un fichier CSV (il manque ou est "
-                            "vide)."},
-                       skip, 422);
+    return import_page(
+        ctx, *process, std::nullopt,
+        Text{"Ballot file: choose a CSV file (it is missing or empty).",
+             "Fichier des bulletins\u202f: choisissez un fichier CSV (il manque ou est "
+             "vide)."},
+        skip, 422);
   PaperImportOptions options;
   options.skip_bad_lines = skip;
   const PaperImportReport report =

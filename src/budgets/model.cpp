@@ -88,14 +88,16 @@ std::optional<BallotType> parse_ballot_type(std::string_view name) {
 Text ballot_type_label(BallotType type) {
   switch (type) {
     case BallotType::Approval:
-      return {"Approval: choose several projects", "Approbation : choisir plusieurs projets"};
+      return {"Approval: choose several projects", "Approbation\u202f: choisir plusieurs projets"};
     case BallotType::Knapsack:
       return {"Budget: choose projects up to the amount",
-              "Budget : choisir des projets jusqu'au montant"};
+              "Budget\u202f: choisir des projets jusqu'au montant"};
     case BallotType::Cumulative:
-      return {"Points: share points among projects", "Points : répartir des points entre projets"};
+      return {"Points: share points among projects",
+              "Points\u202f: répartir des points entre projets"};
     case BallotType::Ranked:
-      return {"Ranking: rank your favourite projects", "Classement : classer ses projets préférés"};
+      return {"Ranking: rank your favourite projects",
+              "Classement\u202f: classer ses projets préférés"};
   }
   return {"", ""};
 }

@@ -40,16 +40,17 @@ ParsedChoices parse_paper_choices(std::string_view text, BallotType type) {
           with_points
               ? Text{fmt::format("Projects: “{}” is not PROJECT:POINTS (for example 12:3).",
                                  quotable(token)),
-                     fmt::format("Projets : « {} » n'est pas de la forme PROJET:POINTS (par "
-                                 "exemple 12:3).",
-                                 quotable(token))}
+                     fmt::format(
+                         "Projets\u202f: «\u202f{}\u202f» n'est pas de la forme PROJET:POINTS (par "
+                         "exemple 12:3).",
+                         quotable(token))}
               : Text{fmt::format("Projects: “{}” is not a project number.", quotable(token)),
-                     fmt::format("Projets : « {} » n'est pas un numéro de projet.",
+                     fmt::format("Projets\u202f: «\u202f{}\u202f» n'est pas un numéro de projet.",
                                  quotable(token))};
       return out;
     }
     if (out.choices.size() == kMaxBallotEntries) {
-      out.error = Text{"Projects: too many.", "Projets : trop nombreux."};
+      out.error = Text{"Projects: too many.", "Projets\u202f: trop nombreux."};
       return out;
     }
     choice.project_id = *id;
@@ -70,9 +71,10 @@ PaperBallotFile read_paper_ballots(std::string_view text, BallotType type,
                                    std::chrono::year_month_day today) {
   PaperBallotFile file;
   if (!valid_utf8(text)) {
-    file.refusal = Text{"The file is not UTF-8 text: save it as “CSV UTF-8” and send it again.",
-                        "Le fichier n'est pas du texte UTF-8 : enregistrez-le en « CSV UTF-8 » "
-                        "et renvoyez-le."};
+    file.refusal =
+        Text{"The file is not UTF-8 text: save it as “CSV UTF-8” and send it again.",
+             "Le fichier n'est pas du texte UTF-8\u202f: enregistrez-le en «\u202fCSV UTF-8\u202f» "
+             "et renvoyez-le."};
     return file;
   }
   text = csv::without_bom(text);
@@ -85,7 +87,7 @@ PaperBallotFile read_paper_ballots(std::string_view text, BallotType type,
   csv::Record header;
   if (!reader.next(header) || trim(first_line).empty()) {
     file.refusal = Text{"The file is empty: the first line names the columns.",
-                        "Le fichier est vide : la première ligne nomme les colonnes."};
+                        "Le fichier est vide\u202f: la première ligne nomme les colonnes."};
     return file;
   }
   const std::vector<std::string>& fields = header.fields;
@@ -108,7 +110,7 @@ PaperBallotFile read_paper_ballots(std::string_view text, BallotType type,
                          "postal_code, district and projects; missing: {}.",
                          list),
              fmt::format("La première ligne doit nommer les colonnes document_number, birth_date, "
-                         "postal_code, district et projects ; manquantes : {}.",
+                         "postal_code, district et projects\u202f; manquantes\u202f: {}.",
                          list)};
     return file;
   }
@@ -122,9 +124,9 @@ PaperBallotFile read_paper_ballots(std::string_view text, BallotType type,
     if (row.error) {
       record.error = row.error;
     } else if (fields.size() != width) {
-      record.error =
-          Text{fmt::format("This line has {} fields; the header has {}.", fields.size(), width),
-               fmt::format("Cette ligne a {} champs ; l'en-tête en a {}.", fields.size(), width)};
+      record.error = Text{
+          fmt::format("This line has {} fields; the header has {}.", fields.size(), width),
+          fmt::format("Cette ligne a {} champs\u202f; l'en-tête en a {}.", fields.size(), width)};
     } else {
       std::vector<Text> problems;
       residency::Checked document = residency::normalize_document_number(fields[columns[0]]);
@@ -134,13 +136,15 @@ PaperBallotFile read_paper_ballots(std::string_view text, BallotType type,
         if (checked->error) problems.push_back(*checked->error);
       record.unit_slug = ascii_lower(trim(fields[columns[3]]));
       if (record.unit_slug.empty())
-        problems.push_back({"District: missing (a district's identifier, or city-wide).",
-                            "Quartier : manquant (l'identifiant d'un quartier, ou city-wide)."});
+        problems.push_back(
+            {"District: missing (a district's identifier, or city-wide).",
+             "Quartier\u202f: manquant (l'identifiant d'un quartier, ou city-wide)."});
       ParsedChoices parsed = parse_paper_choices(fields[columns[4]], type);
       if (parsed.error)
         problems.push_back(*parsed.error);
       else if (parsed.choices.empty())
-        problems.push_back({"Projects: the ballot is empty.", "Projets : le bulletin est vide."});
+        problems.push_back(
+            {"Projects: the ballot is empty.", "Projets\u202f: le bulletin est vide."});
       record.choices = std::move(parsed.choices);
       if (!problems.empty())
         record.error = join(problems);

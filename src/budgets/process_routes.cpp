@@ -13,6 +13,7 @@
 #include "budgets/process_actions.hpp"
 #include "budgets/repository.hpp"
 #include "budgets/routes.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "web/view.hpp"
 
@@ -183,13 +184,15 @@ json::object project_listing(Context& ctx, const Process& process) {
     statuses.emplace_back(std::string(review_status_name(s)), review_status_label(s));
   const std::string base = "/budgets/" + process.slug + "?district=" + encoded(district) +
                            "&q=" + encoded(filter.search) + "&status=" + encoded(status) + "&page=";
-  json::object listing{{"projects", std::move(items)},
-                       {"count", matching},
-                       {"has_projects", matching > 0},
-                       {"units", std::move(units)},
-                       {"q", filter.search},
-                       {"statuses", options(statuses, status, ctx.lang)},
-                       {"page", page}};
+  json::object listing{
+      {"projects", std::move(items)},
+      {"count", matching},
+      {"count_text", count_of(matching, ctx.lang, {"project", "projects"}, {"projet", "projets"})},
+      {"has_projects", matching > 0},
+      {"units", std::move(units)},
+      {"q", filter.search},
+      {"statuses", options(statuses, status, ctx.lang)},
+      {"page", page}};
   if (page > 1) listing["previous_url"] = base + std::to_string(page - 1);
   if (static_cast<std::int64_t>(filter.offset + kProjectsPerPage) < matching)
     listing["next_url"] = base + std::to_string(page + 1);
@@ -213,7 +216,10 @@ json::array process_cards(Context& ctx) {
   json::array out;
   for (const Process& p : list_processes(ctx.db)) {
     json::object card = process_view(p, ctx.lang);
-    card["projects"] = count_projects(ctx.db, p.id);
+    const std::int64_t projects = count_projects(ctx.db, p.id);
+    card["projects"] = projects;
+    card["projects_text"] =
+        count_of(projects, ctx.lang, {"project", "projects"}, {"projet", "projets"});
     out.push_back(std::move(card));
   }
   return out;
@@ -296,7 +302,7 @@ void register_process_routes(web::Site& site) {
     if (result.outcome != ProcessOutcome::Done) return not_allowed(ctx);
     const Phase phase = phase_at(result.process.schedule, now);
     ctx.flash({"Phase opened: " + phase_label(phase).en + ".",
-               "Phase ouverte : " + phase_label(phase).fr + "."});
+               "Phase ouverte\u202f: " + phase_label(phase).fr + "."});
     return ctx.redirect("/admin/budgets/" + process->slug + "/edit");
   });
 }

@@ -284,7 +284,7 @@ ProcessValidation validate_process(const ProcessForm& form,
     errors["rule"] = {
         "Sequential Phragmén counts approval and budget ballots only: choose another rule or "
         "another kind of ballot.",
-        "Le Phragmén séquentiel ne dépouille que les bulletins d'approbation et de budget : "
+        "Le Phragmén séquentiel ne dépouille que les bulletins d'approbation et de budget\u202f: "
         "choisissez une autre règle ou un autre type de bulletin."};
   else
     p.rule = *rule;
@@ -316,7 +316,7 @@ ProcessValidation validate_edit(const Process& before, const ProcessForm& form,
           "The districts taking part cannot change once proposals have opened; only their "
           "amounts can, until the vote opens.",
           "Les quartiers participants ne peuvent plus changer une fois les propositions "
-          "ouvertes ; seuls leurs montants le peuvent, jusqu'à l'ouverture du vote."};
+          "ouvertes\u202f; seuls leurs montants le peuvent, jusqu'à l'ouverture du vote."};
     if (phase >= Phase::Vote) {
       const auto changed = [&](const char* field, bool differs, const Text& what) {
         if (differs)
@@ -354,8 +354,8 @@ ProcessValidation validate_edit(const Process& before, const ProcessForm& form,
       out.errors["vote_close"] = {
           "The close of the vote cannot be moved into the past; to close it now, use "
           "\"Open the next phase now\".",
-          "La clôture du vote ne peut pas être placée dans le passé ; pour clore maintenant, "
-          "utilisez « Ouvrir la phase suivante maintenant »."};
+          "La clôture du vote ne peut pas être placée dans le passé\u202f; pour clore maintenant, "
+          "utilisez «\u202fOuvrir la phase suivante maintenant\u202f»."};
     }
   }
   for (std::size_t i = 0; i < after.units.size() && i < before.units.size(); ++i)

@@ -38,30 +38,30 @@ mail::Mail review_mail(const Account& author, const Process& process, const Proj
   const bool fr = author.language == Lang::Fr;
   const Lang lang = author.language;
   const std::string url = project_url(public_url, process, project.id);
-  std::string body = fr ? "Bonjour " + author.display_name + ",\n\nVotre projet « " +
-                              project.title + " », proposé au budget participatif « " +
-                              process.title_fr + " », a été analysé.\n\nDécision : "
+  std::string body = fr ? "Bonjour " + author.display_name + ",\n\nVotre projet «\u202f" +
+                              project.title + "\u202f», proposé au budget participatif «\u202f" +
+                              process.title_fr + "\u202f», a été analysé.\n\nDécision\u202f: "
                         : "Hello " + author.display_name + ",\n\nYour project “" + project.title +
                               "”, proposed to the participatory budget “" + process.title_en +
                               "”, has been reviewed.\n\nDecision: ";
   body += review_status_label(decision.status).in(lang) + "\n";
   if (decision.status == ReviewStatus::Feasible && decision.final_cost)
-    body += (fr ? "Coût retenu : " : "Cost retained: ") +
+    body += (fr ? "Coût retenu\u202f: " : "Cost retained: ") +
             format_amount(*decision.final_cost, lang) + "\n";
   if (target)
-    body += (fr ? "Fusionné avec : « " + target->title + " » "
+    body += (fr ? "Fusionné avec\u202f: «\u202f" + target->title + "\u202f» "
                 : "Merged with: “" + target->title + "” ") +
             project_url(public_url, process, target->id) + "\n";
   if (!decision.note.empty())
-    body += (fr ? "\nExplication :\n" : "\nExplanation:\n") + decision.note + "\n";
-  body += fr ? "\nVoir votre projet : " + url + "\n" : "\nSee your project: " + url + "\n";
+    body += (fr ? "\nExplication\u202f:\n" : "\nExplanation:\n") + decision.note + "\n";
+  body += fr ? "\nVoir votre projet\u202f: " + url + "\n" : "\nSee your project: " + url + "\n";
   if (decision.status == ReviewStatus::Feasible)
     body += fr ? "\nIl sera soumis au vote à partir du " +
                      display_start(process.schedule.vote_open, Lang::Fr) + ".\n"
                : "\nIt will be put to the vote from " +
                      display_start(process.schedule.vote_open, Lang::En) + ".\n";
   return {author.email,
-          fr ? "Votre projet « " + project.title + " » : analyse de faisabilité"
+          fr ? "Votre projet «\u202f" + project.title + "\u202f»\u202f: analyse de faisabilité"
              : "Your project “" + project.title + "”: feasibility review",
           body};
 }
@@ -71,18 +71,18 @@ mail::Mail update_mail(const Account& follower, const Process& process, const Pr
   const bool fr = follower.language == Lang::Fr;
   const std::string url = project_url(public_url, process, project.id);
   const std::string body =
-      fr ? "Bonjour " + follower.display_name + ",\n\nDu nouveau sur le projet « " + project.title +
-               " » (" + process.title_fr + "), le " + update.posted_on + " :\n\n" + update.body_fr +
-               "\n\nVoir le projet : " + url +
+      fr ? "Bonjour " + follower.display_name + ",\n\nDu nouveau sur le projet «\u202f" +
+               project.title + "\u202f» (" + process.title_fr + "), le " + update.posted_on +
+               "\u202f:\n\n" + update.body_fr + "\n\nVoir le projet\u202f: " + url +
                "\n\nVous recevez ce message parce que vous suivez ce projet. Pour ne plus le "
-               "suivre, ouvrez sa page et choisissez « Ne plus suivre ».\n"
+               "suivre, ouvrez sa page et choisissez «\u202fNe plus suivre\u202f».\n"
          : "Hello " + follower.display_name + ",\n\nNews of the project “" + project.title + "” (" +
                process.title_en + "), on " + update.posted_on + ":\n\n" + update.body_en +
                "\n\nSee the project: " + url +
                "\n\nYou receive this message because you follow this project. To stop, open "
                "its page and choose “Unfollow”.\n";
   return {follower.email,
-          fr ? "Du nouveau sur le projet « " + project.title + " »"
+          fr ? "Du nouveau sur le projet «\u202f" + project.title + "\u202f»"
              : "News of the project “" + project.title + "”",
           body};
 }

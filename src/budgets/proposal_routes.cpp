@@ -16,6 +16,7 @@
 #include "budgets/proposal_repository.hpp"
 #include "budgets/repository.hpp"
 #include "budgets/routes.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "web/view.hpp"
 
@@ -156,7 +157,7 @@ http::Response refusal(Context& ctx, const Process& process, Outcome outcome) {
       return ctx.error(422, {"Verify your residency first (My account → Verify my residency): "
                              "then you may propose projects.",
                              "Vérifiez d'abord votre résidence (Mon compte → Vérifier ma "
-                             "résidence) : vous pourrez alors proposer des projets."});
+                             "résidence)\u202f: vous pourrez alors proposer des projets."});
     case Outcome::NoUnit:
       return ctx.error(422, {"Your district takes no part in this participatory budget.",
                              "Votre quartier ne participe pas à ce budget participatif."});
@@ -165,7 +166,7 @@ http::Response refusal(Context& ctx, const Process& process, Outcome outcome) {
                              "Seul l'auteur d'un projet peut le modifier."});
     case Outcome::Reviewed:
       return ctx.error(409, {"This project has been reviewed: it can no longer be edited.",
-                             "Ce projet a été analysé : il ne peut plus être modifié."});
+                             "Ce projet a été analysé\u202f: il ne peut plus être modifié."});
     case Outcome::NotFunded:
       return ctx.error(409, {"Only funded projects have their implementation tracked.",
                              "Seuls les projets financés ont un suivi de réalisation."});
@@ -196,7 +197,7 @@ http::Response propose_post(Context& ctx) {
       ctx.flash(
           {"Your project is submitted. Staff will review its feasibility; you will "
            "receive an e-mail with their decision.",
-           "Votre projet est déposé. Les services vont analyser sa faisabilité ; vous "
+           "Votre projet est déposé. Les services vont analyser sa faisabilité\u202f; vous "
            "recevrez un e-mail avec leur décision."});
       return ctx.redirect(project_path(*process, result.project_id));
     case Outcome::InvalidForm:
@@ -293,7 +294,11 @@ json::object project_page_view(Context& ctx, const Process& process, const Proje
   }
   p["has_updates"] = !updates.empty();
   p["updates"] = std::move(updates);
-  p["followers"] = count_followers(ctx.db, project.id);
+  const std::int64_t followers = count_followers(ctx.db, project.id);
+  p["followers"] = followers;
+  p["followers_text"] =
+      count_of(followers, lang, {"person follows this project", "people follow this project"},
+               {"personne suit ce projet", "personnes suivent ce projet"});
   return p;
 }
 
@@ -329,10 +334,11 @@ http::Response follow_post(Context& ctx) {
   const ActionResult result =
       follow_project(ctx.db, *process, *ctx.viewer.account, project->id, follow);
   if (result.outcome != Outcome::Done) return refusal(ctx, *process, result.outcome);
-  ctx.flash(follow ? Text{"You follow this project: each public update will reach you by e-mail.",
-                          "Vous suivez ce projet : chaque nouvelle publiée vous parviendra par "
-                          "e-mail."}
-                   : Text{"You no longer follow this project.", "Vous ne suivez plus ce projet."});
+  ctx.flash(follow
+                ? Text{"You follow this project: each public update will reach you by e-mail.",
+                       "Vous suivez ce projet\u202f: chaque nouvelle publiée vous parviendra par "
+                       "e-mail."}
+                : Text{"You no longer follow this project.", "Vous ne suivez plus ce projet."});
   return ctx.redirect(project_path(*process, project->id));
 }
 
@@ -393,7 +399,7 @@ http::Response review_list(Context& ctx) {
   view["has_projects"] = !view["projects"].as_array().empty();
   return ctx.page("budgets/review_list", std::move(view),
                   {"Feasibility review: " + process->title_en,
-                   "Analyse de faisabilité : " + process->title_fr});
+                   "Analyse de faisabilité\u202f: " + process->title_fr});
 }
 
 http::Response review_page(Context& ctx, const Process& process, const Project& project,
@@ -420,7 +426,7 @@ http::Response review_page(Context& ctx, const Process& process, const Project& 
                     {"limits", limits()}};
   add_errors(view, errors, ctx.lang);
   return ctx.page("budgets/review", std::move(view),
-                  {"Review: " + project.title, "Analyse : " + project.title}, status);
+                  {"Review: " + project.title, "Analyse\u202f: " + project.title}, status);
 }
 
 http::Response review_get(Context& ctx) {
@@ -494,7 +500,8 @@ http::Response tracking_page(Context& ctx, const Process& process, const Project
                     {"today_iso", format_date(today_local())}};
   add_errors(view, errors, ctx.lang);
   return ctx.page("budgets/tracking", std::move(view),
-                  {"Implementation: " + project.title, "Réalisation : " + project.title}, status);
+                  {"Implementation: " + project.title, "Réalisation\u202f: " + project.title},
+                  status);
 }
 
 TrackingForm tracking_form_of(const Project& project) {
@@ -530,10 +537,14 @@ http::Response tracking_post(Context& ctx) {
   if (result.mails > 0) ctx.app.mail_queued();
   switch (result.outcome) {
     case Outcome::Done:
-      ctx.flash(posting_update ? Text{"The update is published; " + std::to_string(result.mails) +
-                                          " follower(s) notified by e-mail.",
-                                      "La nouvelle est publiée ; " + std::to_string(result.mails) +
-                                          " abonné(s) prévenu(s) par e-mail."}
+      ctx.flash(posting_update ? Text{"The update is published; " +
+                                          count_of(result.mails, Lang::En,
+                                                   {"follower", "followers"}, {"", ""}) +
+                                          " notified by e-mail.",
+                                      "La nouvelle est publiée\u202f; " +
+                                          count_of(result.mails, Lang::Fr, {"", ""},
+                                                   {"abonné prévenu", "abonnés prévenus"}) +
+                                          " par e-mail."}
                                : Text{"The implementation status is saved.",
                                       "L'état de la réalisation est enregistré."});
       return ctx.redirect(admin_project_path(*process, project->id) + "/tracking");

@@ -30,18 +30,18 @@ std::optional<Text> length_error(const std::string& value, std::size_t min, std:
   const std::size_t length = code_points(value);
   if (length == 0)
     return Text{label.en + ": write " + n(min) + " to " + n(max) + " characters.",
-                label.fr + " : écrivez de " + n(min) + " à " + n(max) + " caractères."};
+                label.fr + "\u202f: écrivez de " + n(min) + " à " + n(max) + " caractères."};
   if (length < min || length > max)
     return Text{
         label.en + ": " + n(min) + " to " + n(max) + " characters (it has " + n(length) + ").",
-        label.fr + " : de " + n(min) + " à " + n(max) + " caractères (il y en a " + n(length) +
+        label.fr + "\u202f: de " + n(min) + " à " + n(max) + " caractères (il y en a " + n(length) +
             ")."};
   return std::nullopt;
 }
 
 Text control_error(const Text& label) {
   return {label.en + ": remove the control characters it contains.",
-          label.fr + " : retirez les caractères de contrôle qu'il contient."};
+          label.fr + "\u202f: retirez les caractères de contrôle qu'il contient."};
 }
 
 // Adds to `errors` what is wrong with a single-line or multi-line text field.
@@ -64,13 +64,13 @@ void check_optional_text(FieldErrors& errors, const std::string& field, const st
   if (const std::size_t length = code_points(value); length > max)
     errors[field] =
         Text{label.en + ": at most " + n(max) + " characters (it has " + n(length) + ").",
-             label.fr + " : au plus " + n(max) + " caractères (il y en a " + n(length) + ")."};
+             label.fr + "\u202f: au plus " + n(max) + " caractères (il y en a " + n(length) + ")."};
 }
 
 Text amount_limit(const Unit& unit, const Text& label) {
   return {label.en + ": at most the budget of " + unit.name_en + " (" +
               format_amount(unit.amount, Lang::En) + ").",
-          label.fr + " : au plus le budget de " + unit.name_fr + " (" +
+          label.fr + "\u202f: au plus le budget de " + unit.name_fr + " (" +
               format_amount(unit.amount, Lang::Fr) + ")."};
 }
 
@@ -107,13 +107,13 @@ ProposalValidation validate_proposal(const Process& process, const ProposalForm&
   const Unit* unit = process.unit_by_slug(form.unit);
   if (unit == nullptr) {
     errors["unit"] = {"District: choose the district (or the city-wide budget) of the project.",
-                      "Quartier : choisissez le quartier (ou le budget de toute la ville) du "
+                      "Quartier\u202f: choisissez le quartier (ou le budget de toute la ville) du "
                       "projet."};
   } else if (std::find(allowed_units.begin(), allowed_units.end(), unit) == allowed_units.end()) {
     errors["unit"] = {
         "District: you may propose projects for your own district or the whole "
         "city only.",
-        "Quartier : vous pouvez proposer des projets pour votre quartier ou pour "
+        "Quartier\u202f: vous pouvez proposer des projets pour votre quartier ou pour "
         "toute la ville seulement."};
   } else {
     p.unit_id = unit->id;
@@ -161,12 +161,12 @@ ImageCheck check_image(std::string_view bytes) {
   if (bytes.size() > kImageMaxBytes)
     return {"", Text{"Image: at most 700 KB (this one has " + n((bytes.size() + 1023) / 1024) +
                          " KB). Send a smaller picture.",
-                     "Image : au plus 700 Ko (celle-ci en fait " + n((bytes.size() + 1023) / 1024) +
-                         "). Envoyez une image plus légère."}};
+                     "Image\u202f: au plus 700 Ko (celle-ci en fait " +
+                         n((bytes.size() + 1023) / 1024) + "). Envoyez une image plus légère."}};
   const auto type = sniff_image_type(bytes);
   if (!type)
     return {"", Text{"Image: a PNG, JPEG or WebP picture only (this file is none of them).",
-                     "Image : une image PNG, JPEG ou WebP seulement (ce fichier n'en est pas "
+                     "Image\u202f: une image PNG, JPEG ou WebP seulement (ce fichier n'en est pas "
                      "une)."}};
   return {*type, std::nullopt};
 }
@@ -214,7 +214,7 @@ ReviewValidation validate_review(const Process& process, const Project& project,
       errors["final_cost"] = {
           "Final cost: a whole amount in euros greater than zero, or empty to keep the "
           "estimate.",
-          "Coût retenu : un montant entier en euros supérieur à zéro, ou vide pour garder "
+          "Coût retenu\u202f: un montant entier en euros supérieur à zéro, ou vide pour garder "
           "l'estimation."};
     }
     return out;
@@ -232,14 +232,14 @@ ReviewValidation validate_review(const Process& process, const Project& project,
     if (!known)
       errors["merge_into"] = {
           "Merge into: choose the project of the same district that this one duplicates.",
-          "Fusionner avec : choisissez le projet du même quartier dont celui-ci est un "
+          "Fusionner avec\u202f: choisissez le projet du même quartier dont celui-ci est un "
           "doublon."};
     else
       d.merged_into = *target;
     return out;
   }
   errors["decision"] = {"Decision: choose feasible, not feasible, or merge with another project.",
-                        "Décision : choisissez réalisable, non réalisable, ou fusion avec un "
+                        "Décision\u202f: choisissez réalisable, non réalisable, ou fusion avec un "
                         "autre projet."};
   return out;
 }
@@ -273,7 +273,7 @@ TrackingValidation validate_tracking(const TrackingForm& form) {
     out.status = *status;
   else
     out.errors["status"] = {"Status: choose planned, in progress, done or abandoned.",
-                            "État : choisissez programmé, en cours, réalisé ou abandonné."};
+                            "État\u202f: choisissez programmé, en cours, réalisé ou abandonné."};
 
   std::string progress = std::string(trim(form.progress));
   if (progress.ends_with('%'))
@@ -282,13 +282,13 @@ TrackingValidation validate_tracking(const TrackingForm& form) {
   const auto [end, ec] = std::from_chars(progress.data(), progress.data() + progress.size(), value);
   if (ec != std::errc() || end != progress.data() + progress.size() || value < 0 || value > 100)
     out.errors["progress"] = {"Progress: a whole percentage from 0 to 100.",
-                              "Avancement : un pourcentage entier de 0 à 100."};
+                              "Avancement\u202f: un pourcentage entier de 0 à 100."};
   else
     out.progress = value;
   if (!out.errors.contains("progress") && !out.errors.contains("status") &&
       out.status == ImplementationStatus::Done && out.progress != 100)
     out.errors["progress"] = {"Progress: a done project is at 100 %.",
-                              "Avancement : un projet réalisé est à 100 %."};
+                              "Avancement\u202f: un projet réalisé est à 100 %."};
 
   if (!std::string(trim(form.spent)).empty()) {
     const AmountReading spent = read_amount(form.spent, true);

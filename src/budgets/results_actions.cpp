@@ -20,12 +20,13 @@ namespace json = boost::json;
 namespace {
 
 const Text kNotClosed{"The vote has not closed yet: the count comes after it.",
-                      "Le vote n'est pas encore clos : le dépouillement vient après."};
+                      "Le vote n'est pas encore clos\u202f: le dépouillement vient après."};
 const Text kPublished{"The results are published: they can no longer be recounted.",
-                      "Les résultats sont publiés : ils ne peuvent plus être recomptés."};
-const Text kRunning{"A count of this vote is running: its results will show in a moment.",
-                    "Un dépouillement de ce vote est en cours : ses résultats s'afficheront dans "
-                    "un instant."};
+                      "Les résultats sont publiés\u202f: ils ne peuvent plus être recomptés."};
+const Text kRunning{
+    "A count of this vote is running: its results will show in a moment.",
+    "Un dépouillement de ce vote est en cours\u202f: ses résultats s'afficheront dans "
+    "un instant."};
 const Text kGone{"This participatory budget no longer exists.",
                  "Ce budget participatif n'existe plus."};
 const Text kNotAllowed{"Your account does not manage participatory budgets.",
@@ -121,7 +122,7 @@ void publish_results(store::Connection& db, const Process& process, const std::s
         throw CountError(kGone);
       case PublishRefusal::NotCounted:
         throw CountError({"The vote has not been counted yet: count it first.",
-                          "Le vote n'a pas encore été dépouillé : dépouillez-le d'abord."});
+                          "Le vote n'a pas encore été dépouillé\u202f: dépouillez-le d'abord."});
     }
     // Funded projects enter implementation tracking (those already tracked keep their state).
     const std::vector<StoredResult> results = results_of(tx, process);

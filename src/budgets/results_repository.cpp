@@ -32,7 +32,7 @@ StoredResult stored_result(const Row& row) {
     throw;
   } catch (const std::exception& error) {
     throw CountError({std::string("A stored result is damaged: ") + error.what(),
-                      std::string("Un résultat enregistré est endommagé : ") + error.what()});
+                      std::string("Un résultat enregistré est endommagé\u202f: ") + error.what()});
   }
   out.pabulib = text(row.at(3));
   return out;

@@ -24,6 +24,7 @@
 #include "budgets/results_actions.hpp"
 #include "budgets/results_repository.hpp"
 #include "budgets/routes.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "residency/repository.hpp"
 #include "web/view.hpp"
@@ -162,27 +163,33 @@ json::object unit_view(const Process& process, const Unit& unit, const StoredRes
                                     {"cost_text", format_amount(p.cost, lang)},
                                     {"explanation", p.explanation.in(lang)}});
   const bool points = !r.projects.empty() && r.projects.front().points.has_value();
-  return json::object{{"slug", unit.slug},
-                      {"name", unit.name(lang)},
-                      {"city_wide", unit.city_wide()},
-                      {"budget_text", format_amount(r.budget, lang)},
-                      {"spent_text", format_amount(r.total_cost, lang)},
-                      {"left_text", format_amount(r.budget - r.total_cost, lang)},
-                      {"spent_percent", percent(r.total_cost, r.budget, lang)},
-                      {"ballots", r.ballots},
-                      {"voters", turnout.voters},
-                      {"census", turnout.census},
-                      {"turnout", percent(turnout.voters, turnout.census, lang)},
-                      {"summary", r.summary.in(lang)},
-                      {"points", points},
-                      {"funded", std::move(funded)},
-                      {"has_funded", !r.funded.empty()},
-                      {"projects", std::move(projects)},
-                      {"has_projects", !r.projects.empty()},
-                      {"chart", chart_view(unit, r, lang)},
-                      {"exports", exports_view(process, unit)},
-                      {"pb_sha256", pabulib_sha256(stored)},
-                      {"counted_at", stored.counted_at}};
+  return json::object{
+      {"slug", unit.slug},
+      {"name", unit.name(lang)},
+      {"city_wide", unit.city_wide()},
+      {"budget_text", format_amount(r.budget, lang)},
+      {"spent_text", format_amount(r.total_cost, lang)},
+      {"left_text", format_amount(r.budget - r.total_cost, lang)},
+      {"spent_percent", percent(r.total_cost, r.budget, lang)},
+      {"ballots", r.ballots},
+      {"ballots_text", count_of(r.ballots, lang, {"ballot", "ballots"}, {"bulletin", "bulletins"})},
+      {"voters", turnout.voters},
+      {"voters_text", format_count(turnout.voters, lang)},
+      {"census", turnout.census},
+      {"census_text",
+       count_of(turnout.census, lang, {"person on the census", "people on the census"},
+                {"personne du recensement", "personnes du recensement"})},
+      {"turnout", percent(turnout.voters, turnout.census, lang)},
+      {"summary", r.summary.in(lang)},
+      {"points", points},
+      {"funded", std::move(funded)},
+      {"has_funded", !r.funded.empty()},
+      {"projects", std::move(projects)},
+      {"has_projects", !r.projects.empty()},
+      {"chart", chart_view(unit, r, lang)},
+      {"exports", exports_view(process, unit)},
+      {"pb_sha256", pabulib_sha256(stored)},
+      {"counted_at", stored.counted_at}};
 }
 
 json::array units_view(Context& ctx, const Process& process,
@@ -230,6 +237,9 @@ json::object comparison_view(const Process& process, const StoredResult& stored,
         if (!funded.count(id)) fewer.push_back(id);
       rule["total_text"] = format_amount(o.total_cost, lang);
       rule["funded_count"] = o.funded.size();
+      rule["funded_text"] =
+          count_of(static_cast<std::int64_t>(o.funded.size()), lang,
+                   {"project funded", "projects funded"}, {"projet financé", "projets financés"});
       rule["same"] = more.empty() && fewer.empty();
       if (!more.empty()) rule["more"] = titles_of(r, more);
       if (!fewer.empty()) rule["fewer"] = titles_of(r, fewer);
@@ -417,8 +427,8 @@ http::Response export_action(Context& ctx) {
     return not_published(ctx);
   const auto format = parse_export_format(ctx.query.get("format"));
   if (!format)
-    return ctx.error(
-        400, {"Choose the format: pb, csv or json.", "Choisissez le format : pb, csv ou json."});
+    return ctx.error(400, {"Choose the format: pb, csv or json.",
+                           "Choisissez le format\u202f: pb, csv ou json."});
   const Unit* unit = process->unit_by_slug(ctx.query.get("district"));
   if (!unit)
     return ctx.error(404, {"This participatory budget has no such district.",

@@ -56,14 +56,15 @@ VoterLookup voter_of_account(store::Connection& db, const accounts::Account& acc
   }
   const auto link = census_link_of_account(db, account.id);
   if (!link) {
-    out.refusal = Text{"Only verified residents vote: verify your residency first.",
-                       "Seuls les habitants vérifiés votent : vérifiez d'abord votre résidence."};
+    out.refusal =
+        Text{"Only verified residents vote: verify your residency first.",
+             "Seuls les habitants vérifiés votent\u202f: vérifiez d'abord votre résidence."};
     return out;
   }
   out.voter = voter_of_entry(db, link->census_entry_id, link->birth_date);
   if (!out.voter)
     out.refusal = Text{"Your census entry is no longer found: ask the town hall.",
-                       "Votre inscription au recensement est introuvable : adressez-vous à la "
+                       "Votre inscription au recensement est introuvable\u202f: adressez-vous à la "
                        "mairie."};
   return out;
 }

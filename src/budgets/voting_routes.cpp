@@ -18,6 +18,7 @@
 #include "budgets/routes.hpp"
 #include "budgets/voting_actions.hpp"
 #include "core/money.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 
 namespace fabrique::budgets {
@@ -76,7 +77,7 @@ Filters filters_of(const web::Form& form) {
     f.max_cost = parse_amount(f.max_cost_text, true);
     if (!f.max_cost)
       f.error = Text{"Highest cost: write an amount in euros, like 50000.",
-                     "Coût maximal : écrivez un montant en euros, comme 50000."};
+                     "Coût maximal\u202f: écrivez un montant en euros, comme 50000."};
   }
   return f;
 }
@@ -106,7 +107,8 @@ http::Response ballot_page(Context& ctx, const VoteRequest& r, const BallotState
   view["has_errors"] = !listed.empty();
   view["errors"] = std::move(listed);
   return ctx.page("budgets/ballot", std::move(view),
-                  {"My ballot: " + r.unit->name_en, "Mon bulletin : " + r.unit->name_fr}, status);
+                  {"My ballot: " + r.unit->name_en, "Mon bulletin\u202f: " + r.unit->name_fr},
+                  status);
 }
 
 // The choices as the review and done pages list them.
@@ -120,7 +122,10 @@ json::array choices_view(const Process& process, const ProjectIndex& projects,
         {"title", found->second.title},
         {"cost_text", format_amount(found->second.cost(), lang)},
         {"url", "/budgets/" + process.slug + "/projects/" + std::to_string(found->second.id)}};
-    if (process.ballot_type == BallotType::Cumulative) item["points"] = choice.points;
+    if (process.ballot_type == BallotType::Cumulative) {
+      item["points"] = choice.points;
+      item["points_text"] = count_of(choice.points, lang, {"point", "points"}, {"point", "points"});
+    }
     out.push_back(std::move(item));
   }
   return out;
@@ -324,7 +329,7 @@ http::Response receipt_get(Context& ctx) {
         {"Codes are not checked from the page's address, where they would stay in "
          "histories and logs: enter your code in the form below.",
          "Les codes ne sont pas vérifiés depuis l'adresse de la page, où ils resteraient "
-         "dans des historiques et des journaux : saisissez votre code dans le formulaire "
+         "dans des historiques et des journaux\u202f: saisissez votre code dans le formulaire "
          "ci-dessous."});
     return ctx.redirect("/budgets/" + process->slug + "/receipt");
   }

@@ -49,7 +49,7 @@ std::optional<Text> unit_refusal(const Process& process, const Voter& voter, con
         "In this participatory budget, residents vote for the projects of their own "
         "district only: the city-wide projects are not put to the vote.",
         "Dans ce budget participatif, chacun vote pour les projets de son quartier "
-        "seulement : les projets de toute la ville ne sont pas soumis au vote."};
+        "seulement\u202f: les projets de toute la ville ne sont pas soumis au vote."};
   }
   if (unit.district_id == voter.district_id) return std::nullopt;
   const Unit* own = process.unit_of_district(voter.district_id);
@@ -63,7 +63,7 @@ std::optional<Text> unit_refusal(const Process& process, const Voter& voter, con
                     "vote for the projects of {}.",
                     lives_en, voter.district_name.en, city ? " (only the city-wide projects)" : "",
                     at_counter ? "they may" : "you may", unit.name_en),
-        fmt::format("{} {}, qui n'a pas de budget dans ce budget participatif{} : {} pas "
+        fmt::format("{} {}, qui n'a pas de budget dans ce budget participatif{}\u202f: {} pas "
                     "voter pour les projets de {}.",
                     lives_fr, voter.district_name.fr,
                     city ? " (seulement les projets de toute la ville)" : "",
@@ -71,7 +71,7 @@ std::optional<Text> unit_refusal(const Process& process, const Voter& voter, con
   return Text{fmt::format("{} {}: {} vote for the projects of {}{}, not for those of {}.", lives_en,
                           own->name_en, can_en, own->name_en,
                           city ? " and for the city-wide ones" : "", unit.name_en),
-              fmt::format("{} {} : {} voter pour les projets de {}{}, pas pour ceux de {}.",
+              fmt::format("{} {}\u202f: {} voter pour les projets de {}{}, pas pour ceux de {}.",
                           lives_fr, own->name_fr, can_fr, own->name_fr,
                           city ? " et pour ceux de toute la ville" : "", unit.name_fr)};
 }
@@ -115,14 +115,14 @@ std::optional<Text> account_refusal(const accounts::Account& account) {
     return Text{
         fmt::format("This account ({}) does not vote: residents vote with their personal account.",
                     accounts::role_label(account.role).en),
-        fmt::format("Ce compte ({}) ne vote pas : les habitants votent avec leur compte "
+        fmt::format("Ce compte ({}) ne vote pas\u202f: les habitants votent avec leur compte "
                     "personnel.",
                     accounts::role_label(account.role).fr)};
   if (!account.verified())
     return Text{
         "Only verified residents vote: verify your residency first, online from your "
         "account or at the town hall counter.",
-        "Seuls les habitants vérifiés votent : vérifiez d'abord votre résidence, en ligne "
+        "Seuls les habitants vérifiés votent\u202f: vérifiez d'abord votre résidence, en ligne "
         "depuis votre compte ou au guichet de la mairie."};
   return std::nullopt;
 }
@@ -135,7 +135,7 @@ Text already_voted(Channel channel) {
                       "person, one ballot: this ballot cannot be entered.",
                       how.en),
           fmt::format("Cette personne a déjà voté dans ce budget participatif ({}). Une "
-                      "personne, un bulletin : ce bulletin ne peut pas être enregistré.",
+                      "personne, un bulletin\u202f: ce bulletin ne peut pas être enregistré.",
                       how.fr)};
 }
 
@@ -143,24 +143,26 @@ Text counter_ballot_is_final() {
   return {
       "You voted at the town hall counter (on paper or with a clerk's help): that ballot is final "
       "and cannot be replaced online.",
-      "Vous avez voté au guichet de la mairie (sur papier ou avec l'aide d'un agent) : ce bulletin "
+      "Vous avez voté au guichet de la mairie (sur papier ou avec l'aide d'un agent)\u202f: ce "
+      "bulletin "
       "est définitif et ne peut pas être remplacé en ligne."};
 }
 
 Text vote_just_closed() {
   return {"The vote has just closed: this ballot was not cast.",
-          "Le vote vient de se clore : ce bulletin n'a pas été enregistré."};
+          "Le vote vient de se clore\u202f: ce bulletin n'a pas été enregistré."};
 }
 
 Text moved_since_voting(const Text& voted_in) {
-  return Text{fmt::format("You already voted in this participatory budget, in {}, where you "
-                          "lived then: that ballot stays counted there, and you cannot vote "
-                          "again in the budget of your new district.",
-                          voted_in.en),
-              fmt::format("Vous avez déjà voté dans ce budget participatif, au titre de « {} », "
-                          "où vous habitiez alors : ce bulletin y reste compté, et vous ne "
-                          "pouvez pas voter à nouveau dans le budget de votre nouveau quartier.",
-                          voted_in.fr)};
+  return Text{
+      fmt::format("You already voted in this participatory budget, in {}, where you "
+                  "lived then: that ballot stays counted there, and you cannot vote "
+                  "again in the budget of your new district.",
+                  voted_in.en),
+      fmt::format("Vous avez déjà voté dans ce budget participatif, au titre de «\u202f{}\u202f», "
+                  "où vous habitiez alors\u202f: ce bulletin y reste compté, et vous ne "
+                  "pouvez pas voter à nouveau dans le budget de votre nouveau quartier.",
+                  voted_in.fr)};
 }
 
 // ---- Keys and receipts

@@ -45,7 +45,7 @@ std::string export_text(const ExportArgs& args) {
     for (const auto& u : process->units) known += (known.empty() ? "" : ", ") + u.slug;
     throw Refusal{{fmt::format("the budget '{}' has no district '{}' (its districts: {})",
                                args.process, args.district, known),
-                   fmt::format("le budget '{}' n'a pas de quartier '{}' (ses quartiers : {})",
+                   fmt::format("le budget '{}' n'a pas de quartier '{}' (ses quartiers\u202f: {})",
                                args.process, args.district, known)}};
   }
   const auto stored = budgets::result_of(*db, process->id, unit->id);
@@ -90,7 +90,7 @@ void register_budgets(CLI::App& app, Lang lang) {
   const auto say = [lang](const Text& text) { return text.in(lang); };
   CLI::App* budgets = app.add_subcommand(
       "budgets", say({"Participatory budgets: data for staff and scripts",
-                      "Budgets participatifs : les données pour les agents et les scripts"}));
+                      "Budgets participatifs\u202f: les données pour les agents et les scripts"}));
   budgets->require_subcommand(1);
 
   auto args = std::make_shared<ExportArgs>();
@@ -99,8 +99,9 @@ void register_budgets(CLI::App& app, Lang lang) {
       say({"Export a counted budget of one district: the anonymous ballots as .pb (the file the "
            "count was made from: `fabrique pb count FILE --rule official` recounts it), or the "
            "results per project as CSV or JSON",
-           "Exporter le budget dépouillé d'un quartier : les bulletins anonymes en .pb (le "
-           "fichier du dépouillement : `fabrique pb count FICHIER --rule official` le recompte), "
+           "Exporter le budget dépouillé d'un quartier\u202f: les bulletins anonymes en .pb (le "
+           "fichier du dépouillement\u202f: `fabrique pb count FICHIER --rule official` le "
+           "recompte), "
            "ou les résultats par projet en CSV ou JSON"}));
   export_cmd
       ->add_option("--database", args->database,
@@ -121,7 +122,7 @@ void register_budgets(CLI::App& app, Lang lang) {
       ->capture_default_str();
   export_cmd->add_option("--output", args->output,
                          say({"Output file (default: standard output)",
-                              "Fichier de sortie (par défaut : la sortie "
+                              "Fichier de sortie (par défaut\u202f: la sortie "
                               "standard)"}));
   add_lang_option(*export_cmd, args->lang, lang);
   export_cmd->callback([args] { run_export(*args); });

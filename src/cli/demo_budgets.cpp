@@ -275,15 +275,15 @@ void track_implementation(store::Connection& db, const Process& process) {
              "The project is finished and was opened with the residents.");
       } else if (k == 1) {
         set(id, "in-progress", 60, std::nullopt);
-        post(id, -150, "Les études sont terminées ; les travaux sont commandés.",
+        post(id, -150, "Les études sont terminées\u202f; les travaux sont commandés.",
              "The studies are done; the work is ordered.");
-        post(id, -20, "Les travaux avancent : la moitié est faite.",
+        post(id, -20, "Les travaux avancent\u202f: la moitié est faite.",
              "Work is progressing: half of it is done.");
       } else if (k == 2 && !abandoned_one && stored.result.unit_slug == "city-wide") {
         abandoned_one = true;
         set(id, "abandoned", 0, std::nullopt);
         post(id, -90,
-             "Les études ont montré un coût bien supérieur à l'estimation : le projet est "
+             "Les études ont montré un coût bien supérieur à l'estimation\u202f: le projet est "
              "abandonné et son montant reporté au prochain budget participatif.",
              "The studies showed a cost far above the estimate: the project is abandoned and its "
              "amount carried over to the next participatory budget.");

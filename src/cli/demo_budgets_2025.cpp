@@ -62,7 +62,7 @@ std::vector<DemoProject> budget_2025_projects() {
        .appeal = 5,
        .status = ReviewStatus::Infeasible,
        .review_note =
-           "Non réalisable : le coût dépasse de loin le budget du quartier et le parking est "
+           "Non réalisable\u202f: le coût dépasse de loin le budget du quartier et le parking est "
            "indispensable au marché."},
       {.unit = "rive-gauche",
        .title = "Jardin partagé des Tilleuls",
@@ -115,9 +115,9 @@ std::vector<DemoProject> budget_2025_projects() {
        .cost = 20000,
        .appeal = 3,
        .status = ReviewStatus::Merged,
-       .review_note =
-           "Fusionné avec « Parcours sportif en accès libre », qui prévoit les mêmes agrès sur un "
-           "parcours plus long.",
+       .review_note = "Fusionné avec «\u202fParcours sportif en accès libre\u202f», qui prévoit "
+                      "les mêmes agrès sur un "
+                      "parcours plus long.",
        .merged_into = "Parcours sportif en accès libre"},
       {.unit = "les-vignes",
        .title = "Navette électrique vers le centre le samedi",

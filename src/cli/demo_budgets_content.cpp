@@ -19,9 +19,9 @@ const std::vector<DemoProcess>& demo_budget_processes() {
           .slug = kDemoProposalsBudget,
           .title_fr = "Budget participatif 2027",
           .title_en = "Participatory budget 2027",
-          .description_fr =
-              "Proposez vos projets pour votre quartier ou pour toute la ville : 700 000 € seront "
-              "confiés aux habitants.",
+          .description_fr = "Proposez vos projets pour votre quartier ou pour toute la "
+                            "ville\u202f: 700 000 € seront "
+                            "confiés aux habitants.",
           .description_en =
               "Propose your projects for your district or for the whole city: €700,000 will be "
               "entrusted to residents.",
@@ -84,9 +84,10 @@ const std::vector<DemoProcess>& demo_budget_processes() {
           .slug = kDemoReviewBudget,
           .title_fr = "Rues apaisées",
           .title_en = "Calmer streets",
-          .description_fr = "200 000 € pour des rues plus sûres et plus calmes : les services de "
-                            "la ville étudient "
-                            "la faisabilité des propositions avant le vote.",
+          .description_fr =
+              "200 000 € pour des rues plus sûres et plus calmes\u202f: les services de "
+              "la ville étudient "
+              "la faisabilité des propositions avant le vote.",
           .description_en =
               "€200,000 for safer, calmer streets: the city's departments are checking that the "
               "proposals can be carried out before the vote.",
@@ -124,9 +125,9 @@ const std::vector<DemoProcess>& demo_budget_processes() {
                    .appeal = 5,
                    .status = ReviewStatus::Infeasible,
                    .review_note =
-                       "Non réalisable dans ce budget : une telle décision relève du plan de "
+                       "Non réalisable dans ce budget\u202f: une telle décision relève du plan de "
                        "circulation "
-                       "voté par le conseil municipal ; la proposition lui est transmise."},
+                       "voté par le conseil municipal\u202f; la proposition lui est transmise."},
                   {.unit = "rive-gauche",
                    .title = "Écluses et chicanes rue des Écoles",
                    .description = "Des rétrécissements pour faire ralentir les voitures.",
@@ -153,8 +154,9 @@ const std::vector<DemoProcess>& demo_budget_processes() {
                    .cost = 6000,
                    .appeal = 5,
                    .status = ReviewStatus::Merged,
-                   .review_note = "Fusionné avec « Zone 30 dans tout le quartier », qui comprend "
-                                  "les deux radars.",
+                   .review_note =
+                       "Fusionné avec «\u202fZone 30 dans tout le quartier\u202f», qui comprend "
+                       "les deux radars.",
                    .merged_into = "Zone 30 dans tout le quartier"},
                   {.unit = "les-vignes",
                    .title = "Trottoirs élargis avenue des Vignes",
@@ -277,9 +279,9 @@ const std::vector<DemoProcess>& demo_budget_processes() {
           .slug = kDemoResultsBudget,
           .title_fr = "Budget jeunesse 2026",
           .title_en = "Youth budget 2026",
-          .description_fr =
-              "100 000 € pour les projets proposés et choisis par les jeunes : chacun répartit 10 "
-              "points entre les projets de son quartier.",
+          .description_fr = "100 000 € pour les projets proposés et choisis par les jeunes\u202f: "
+                            "chacun répartit 10 "
+                            "points entre les projets de son quartier.",
           .description_en = "€100,000 for projects proposed and chosen by young people: each "
                             "shares 10 points among "
                             "the projects of their district.",
@@ -363,9 +365,10 @@ const std::vector<DemoProcess>& demo_budget_processes() {
           .slug = kDemoPublishedBudget,
           .title_fr = "Budget participatif 2025",
           .title_en = "Participatory budget 2025",
-          .description_fr = "700 000 € pour les projets des habitants : chaque quartier choisit "
-                            "les siens, et toute la "
-                            "ville choisit ensemble les projets d'intérêt général.",
+          .description_fr =
+              "700 000 € pour les projets des habitants\u202f: chaque quartier choisit "
+              "les siens, et toute la "
+              "ville choisit ensemble les projets d'intérêt général.",
           .description_en =
               "€700,000 for residents' projects: each district chooses its own, and the whole city "
               "chooses the city-wide ones together.",

@@ -14,9 +14,9 @@ namespace fabrique::cli {
 // The review notes of feasible projects: the note of one that has none of
 // its own, and of one whose cost the departments revised.
 inline constexpr const char* kFeasibleNote =
-    "Réalisable : chiffrage confirmé par les services techniques.";
+    "Réalisable\u202f: chiffrage confirmé par les services techniques.";
 inline constexpr const char* kRevisedNote =
-    "Réalisable : le coût a été revu après le chiffrage des services techniques.";
+    "Réalisable\u202f: le coût a été revu après le chiffrage des services techniques.";
 
 struct DemoProject {
   const char* unit;  // district slug, or "city-wide"

@@ -156,18 +156,18 @@ void print_demo(const DemoSeedReport& report, store::Connection& db, Lang lang) 
     std::cout << fmt::format(
         fmt::runtime(Text{"demo: created the demo city ({} districts, {} people on the census, "
                           "{} accounts)\n",
-                          "démo : ville de démonstration créée ({} quartiers, {} personnes au "
+                          "démo\u202f: ville de démonstration créée ({} quartiers, {} personnes au "
                           "recensement, {} comptes)\n"}
                          .in(lang)),
         demo_districts().size(), report.census_people, demo_accounts().size());
-  std::cout << Text{"\nParticipatory budgets:\n", "\nBudgets participatifs :\n"}.in(lang);
+  std::cout << Text{"\nParticipatory budgets:\n", "\nBudgets participatifs\u202f:\n"}.in(lang);
   for (const auto& process : budgets::list_processes(db))
     std::cout << fmt::format("  {:<22} {:<15} /budgets/{}\n", process.slug,
                              budgets::phase_label(budgets::current_phase(process)).in(lang),
                              process.slug);
   std::cout << fmt::format(
       fmt::runtime(Text{"\nDemo logins (password for all: {})\n",
-                        "\nIdentifiants de démonstration (mot de passe de tous : {})\n"}
+                        "\nIdentifiants de démonstration (mot de passe de tous\u202f: {})\n"}
                        .in(lang)),
       kDemoPassword);
   for (const auto& account : demo_accounts())
@@ -179,7 +179,7 @@ void print_demo(const DemoSeedReport& report, store::Connection& db, Lang lang) 
       fmt::runtime(Text{"\nresident@ is verified; newcomer@ is not. To verify a residency, use a "
                         "census entry, e.g. document {}, born {}, postal code {} (entries "
                         "DEMO0001 to {}).\n",
-                        "\nresident@ est vérifié ; newcomer@ ne l'est pas. Pour vérifier une "
+                        "\nresident@ est vérifié\u202f; newcomer@ ne l'est pas. Pour vérifier une "
                         "résidence, utilisez une personne du recensement, par exemple le "
                         "document {}, né le {}, code postal {} (DEMO0001 à {}).\n"}
                        .in(lang)),
@@ -199,7 +199,7 @@ void register_demo(CLI::App& app, Lang lang) {
       ->capture_default_str();
   demo->add_option("--secret-file", args->secret_file,
                    say({"Instance secrets (default: beside the SQLite file)",
-                        "Secrets de l'instance (par défaut : à côté du fichier SQLite)"}));
+                        "Secrets de l'instance (par défaut\u202f: à côté du fichier SQLite)"}));
   add_lang_option(*demo, args->lang, lang);
   demo->callback([args] {
     const Lang out = parse_lang(args->lang).value_or(Lang::Fr);

@@ -87,15 +87,16 @@ void print_text(const Election& e, const Outcome& o, const CountArgs& args) {
   Lang lang = *parse_lang(args.lang);
   const std::string currency = e.meta_value("currency") ? " " + *e.meta_value("currency") : "";
   std::cout << fmt::format(
-      fmt::runtime(tr(lang, En{"Rule: {} (utility {})\n"}, Fr{"Règle : {} (utilité {})\n"})),
+      fmt::runtime(tr(lang, En{"Rule: {} (utility {})\n"}, Fr{"Règle\u202f: {} (utilité {})\n"})),
       o.rule_label, o.utility_label);
   std::cout << fmt::format(
-      fmt::runtime(tr(lang, En{"Budget: {}{}; spent: {}{}; exhaustive: {}\n"},
-                      Fr{"Budget : {}{} ; dépensé : {}{} ; exhaustif : {}\n"})),
+      fmt::runtime(
+          tr(lang, En{"Budget: {}{}; spent: {}{}; exhaustive: {}\n"},
+             Fr{"Budget\u202f: {}{}\u202f; dépensé\u202f: {}{}\u202f; exhaustif\u202f: {}\n"})),
       format_money(e.budget, e.cost_scale), currency, format_money(o.total_cost, e.cost_scale),
       currency, o.exhaustive ? tr(lang, En{"yes"}, Fr{"oui"}) : tr(lang, En{"no"}, Fr{"non"}));
   std::cout << tr(lang, En{"Funded projects, in order of selection:\n"},
-                  Fr{"Projets financés, dans l'ordre de sélection :\n"});
+                  Fr{"Projets financés, dans l'ordre de sélection\u202f:\n"});
   int rank = 0;
   for (ProjectIndex p : o.selected) {
     const pb::Project& project = e.projects[p];
@@ -190,9 +191,9 @@ const Text kCountHelp{
     "approvals, as pabutools does; points uses the points voters gave.",
     "Dépouiller une élection pabulib et afficher les projets financés dans l'ordre de "
     "sélection.\n"
-    "Règles (au sens de pabutools 1.2.3 ; égalités départagées par l'identifiant du projet, "
-    "comme texte, sauf --tie-break) :\n"
-    "  greedy           par utilité totale rapportée au coût ; passe ce qui ne tient pas\n"
+    "Règles (au sens de pabutools 1.2.3\u202f; égalités départagées par l'identifiant du projet, "
+    "comme texte, sauf --tie-break)\u202f:\n"
+    "  greedy           par utilité totale rapportée au coût\u202f; passe ce qui ne tient pas\n"
     "  mes              méthode des parts égales (Equal Shares), sans complément\n"
     "  mes-add1         MES, en augmentant la part de chaque votant d'une unité monétaire jusqu'à\n"
     "                   un résultat exhaustif (--stop exhaustive, pabutools) ou jusqu'à ce que\n"
@@ -201,10 +202,12 @@ const Text kCountHelp{
     "  phragmen         Phragmén séquentiel (bulletins d'approbation)\n"
     "  max-welfare      l'ensemble de plus grande utilité totale dans le budget (exact)\n"
     "  official         la règle du META `rule` du fichier, comme la ville l'a appliquée (les\n"
-    "                   variantes greedy classent par points quand les bulletins en portent ;\n"
+    "                   variantes greedy classent par points quand les bulletins en "
+    "portent\u202f;\n"
     "                   greedy-threshold écarte les projets sous min_project_score_threshold)\n"
-    "Utilités : cost (par défaut) et cardinality traitent les bulletins cumulatifs et ordinaux\n"
-    "comme des approbations, comme pabutools ; points utilise les points donnés par les "
+    "Utilités\u202f: cost (par défaut) et cardinality traitent les bulletins cumulatifs et "
+    "ordinaux\n"
+    "comme des approbations, comme pabutools\u202f; points utilise les points donnés par les "
     "votants."};
 
 }  // namespace
@@ -243,7 +246,7 @@ void register_pb(CLI::App& app, Lang lang) {
   count_cmd
       ->add_option("--tie-break", count_args->tie_break,
                    say({"tie-break order: id (string, pabutools), id-natural, cheapest",
-                        "ordre de départage : id (texte, pabutools), id-natural, cheapest"}))
+                        "ordre de départage\u202f: id (texte, pabutools), id-natural, cheapest"}))
       ->check(CLI::IsMember({"id", "id-natural", "cheapest"}))
       ->capture_default_str();
   count_cmd
@@ -263,7 +266,7 @@ void register_pb(CLI::App& app, Lang lang) {
   convert_cmd->add_option("input", convert_args->input, pb_file)->required();
   convert_cmd->add_option("output", convert_args->output,
                           say({"output file (default: stdout)",
-                               "fichier de sortie (par défaut : la sortie standard)"}));
+                               "fichier de sortie (par défaut\u202f: la sortie standard)"}));
   convert_cmd->add_flag("--strict", convert_args->strict, strict);
   add_lang_option(*convert_cmd, convert_args->lang, lang);
   convert_cmd->callback(

@@ -63,19 +63,20 @@ void register_serve(CLI::App& app, Lang lang) {
   serve
       ->add_option(
           "--threads", args->threads,
-          say({"I/O threads (0: one per core)", "Fils d'entrées-sorties (0 : un par cœur)"}))
+          say({"I/O threads (0: one per core)", "Fils d'entrées-sorties (0\u202f: un par cœur)"}))
       ->capture_default_str();
   serve
       ->add_option("--workers", args->workers,
                    say({"Request handler threads (0: automatic)",
-                        "Fils de traitement des requêtes (0 : automatique)"}))
+                        "Fils de traitement des requêtes (0\u202f: automatique)"}))
       ->capture_default_str();
   serve
-      ->add_option("--max-connections", args->max_connections,
-                   say({"Connections open at once; more wait their turn (0: from the limit on "
-                        "open files)",
-                        "Connexions ouvertes à la fois ; les suivantes attendent leur tour (0 : "
-                        "d'après la limite de fichiers ouverts)"}))
+      ->add_option(
+          "--max-connections", args->max_connections,
+          say({"Connections open at once; more wait their turn (0: from the limit on "
+               "open files)",
+               "Connexions ouvertes à la fois\u202f; les suivantes attendent leur tour (0\u202f: "
+               "d'après la limite de fichiers ouverts)"}))
       ->capture_default_str();
   serve
       ->add_option("--database", args->platform.database_url,
@@ -83,10 +84,11 @@ void register_serve(CLI::App& app, Lang lang) {
                         "URL de la base de données (sqlite:CHEMIN ou "
                         "postgres://UTILISATEUR@HÔTE:PORT/BASE)"}))
       ->capture_default_str();
-  serve->add_option("--secret-file", args->platform.secret_file,
-                    say({"Instance secrets (created if missing; default: beside the SQLite file)",
-                         "Secrets de l'instance (créés s'ils manquent ; par défaut : à côté du "
-                         "fichier SQLite)"}));
+  serve->add_option(
+      "--secret-file", args->platform.secret_file,
+      say({"Instance secrets (created if missing; default: beside the SQLite file)",
+           "Secrets de l'instance (créés s'ils manquent\u202f; par défaut\u202f: à côté du "
+           "fichier SQLite)"}));
   serve
       ->add_option("--public-url", args->platform.config.public_url,
                    say({"The address residents use (https:// turns on Secure cookies)",
@@ -104,8 +106,9 @@ void register_serve(CLI::App& app, Lang lang) {
       ->check(CLI::Validator(
           [say](std::string& name) -> std::string {
             if (TimeZone::named(name)) return {};
-            return say({"unknown time zone '" + name + "' (for example Europe/Paris)",
-                        "fuseau horaire inconnu « " + name + " » (par exemple Europe/Paris)"});
+            return say(
+                {"unknown time zone '" + name + "' (for example Europe/Paris)",
+                 "fuseau horaire inconnu «\u202f" + name + "\u202f» (par exemple Europe/Paris)"});
           },
           "ZONE"))
       ->capture_default_str();
@@ -160,15 +163,16 @@ void register_serve(CLI::App& app, Lang lang) {
   serve
       ->add_option("--hashes-at-once", limits.hashes_at_once,
                    say({"Password hashes computed at once (0: half the cores)",
-                        "Hachages de mots de passe calculés à la fois (0 : la moitié des "
+                        "Hachages de mots de passe calculés à la fois (0\u202f: la moitié des "
                         "cœurs)"}))
       ->capture_default_str();
   serve
-      ->add_option("--hash-queue", limits.hash_queue,
-                   say({"Requests in the hashing queue, hashing or waiting (0: twice "
-                        "hashes-at-once)",
-                        "Requêtes dans la file de hachage, en cours ou en attente (0 : deux fois "
-                        "hashes-at-once)"}))
+      ->add_option(
+          "--hash-queue", limits.hash_queue,
+          say({"Requests in the hashing queue, hashing or waiting (0: twice "
+               "hashes-at-once)",
+               "Requêtes dans la file de hachage, en cours ou en attente (0\u202f: deux fois "
+               "hashes-at-once)"}))
       ->capture_default_str();
   serve->add_option("--mail-folder", args->platform.mail.folder,
                     say({"Write outgoing mail here (default when no SMTP URL is set)",
@@ -177,10 +181,11 @@ void register_serve(CLI::App& app, Lang lang) {
       ->add_option("--mail-from", args->platform.mail.from,
                    say({"Sender of outgoing mail", "Expéditeur du courrier sortant"}))
       ->capture_default_str();
-  serve->add_option("--smtp-url", args->platform.mail.smtp_url,
-                    say({"smtp://HOST:587 or smtps://HOST:465 (empty: write mail to the folder)",
-                         "smtp://HÔTE:587 ou smtps://HÔTE:465 (vide : écrire le courrier dans le "
-                         "dossier)"}));
+  serve->add_option(
+      "--smtp-url", args->platform.mail.smtp_url,
+      say({"smtp://HOST:587 or smtps://HOST:465 (empty: write mail to the folder)",
+           "smtp://HÔTE:587 ou smtps://HÔTE:465 (vide\u202f: écrire le courrier dans le "
+           "dossier)"}));
   serve->add_option("--smtp-user", args->platform.mail.smtp_user,
                     say({"SMTP user name", "Nom d'utilisateur SMTP"}));
   serve
@@ -197,7 +202,7 @@ void register_serve(CLI::App& app, Lang lang) {
     const auto address = parse_listen(args->listen);
     if (!address) {
       print_error(Text{"--listen: expected HOST:PORT, got '" + args->listen + "'",
-                       "--listen : HÔTE:PORT attendu, reçu '" + args->listen + "'"}
+                       "--listen\u202f: HÔTE:PORT attendu, reçu '" + args->listen + "'"}
                       .in(out));
       throw CLI::RuntimeError(1);
     }
@@ -227,7 +232,7 @@ void register_serve(CLI::App& app, Lang lang) {
       server.start();
     } catch (const boost::system::system_error& e) {
       print_error(Text{"cannot listen on " + args->listen + ": " + e.code().message(),
-                       "impossible d'écouter sur " + args->listen + " : " + e.code().message()}
+                       "impossible d'écouter sur " + args->listen + "\u202f: " + e.code().message()}
                       .in(out));
       throw CLI::RuntimeError(1);
     }

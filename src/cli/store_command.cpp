@@ -23,7 +23,7 @@ std::string sqlite_path(const std::string& url) {
   if (url.rfind(prefix, 0) == 0) return url.substr(prefix.size());
   if (url.find("://") != std::string::npos)
     throw Refusal{{"backup and restore handle SQLite databases; back up PostgreSQL with pg_dump",
-                   "backup et restore traitent les bases SQLite ; sauvegardez PostgreSQL avec "
+                   "backup et restore traitent les bases SQLite\u202f; sauvegardez PostgreSQL avec "
                    "pg_dump"}};
   return url;
 }

@@ -128,4 +128,23 @@ Text join(const std::vector<Text>& parts) {
   return out;
 }
 
+std::string format_count(std::int64_t n, Lang lang) {
+  const std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string grouped = n < 0 ? "-" : "";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += lang == Lang::Fr ? "\u202f" : ",";
+    grouped += digits[i];
+  }
+  return grouped;
+}
+
+const char* plural(std::int64_t n, Lang lang, Noun en, Noun fr) {
+  if (lang == Lang::Fr) return n >= -1 && n <= 1 ? fr.one : fr.many;
+  return n == 1 || n == -1 ? en.one : en.many;
+}
+
+std::string count_of(std::int64_t n, Lang lang, Noun en, Noun fr) {
+  return format_count(n, lang) + "\u00a0" + plural(n, lang, en, fr);
+}
+
 }  // namespace fabrique

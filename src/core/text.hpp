@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,20 @@ std::string quotable(std::string_view text, std::size_t limit = 30);
 
 // The parts with `separator` between them: {"a", "b"}, ", " → "a, b".
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+// A whole number as each language groups its digits: "12 500" (narrow
+// no-break spaces) / "12,500".
+std::string format_count(std::int64_t n, Lang lang);
+// A count and its noun with a real plural: "0 projet", "1 projet",
+// "3 projets" (French keeps the singular below 2) / "0 projects",
+// "1 project", "3 projects"; a no-break space between the two.
+struct Noun {
+  const char* one;
+  const char* many;
+};
+std::string count_of(std::int64_t n, Lang lang, Noun en, Noun fr);
+// Which of the two forms `n` takes, for a text that names the count elsewhere.
+const char* plural(std::int64_t n, Lang lang, Noun en, Noun fr);
 // Sentences in both languages, one space between them.
 Text join(const std::vector<Text>& parts);
 

@@ -75,11 +75,11 @@ bool plausible_address(std::string_view address) {
 std::optional<Text> check(const Mail& mail) {
   if (has_line_break(mail.recipient)) {
     return error("The recipient contains a line break: refused (header injection).",
-                 "Le destinataire contient un saut de ligne : refusé (injection d’en-tête).");
+                 "Le destinataire contient un saut de ligne\u202f: refusé (injection d’en-tête).");
   }
   if (has_line_break(mail.subject)) {
     return error("The subject contains a line break: refused (header injection).",
-                 "L’objet contient un saut de ligne : refusé (injection d’en-tête).");
+                 "L’objet contient un saut de ligne\u202f: refusé (injection d’en-tête).");
   }
   if (!plausible_address(mail.recipient)) {
     return error("The recipient is not a single valid e-mail address.",

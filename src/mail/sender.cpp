@@ -134,9 +134,10 @@ void FolderTransport::deliver(const Mail& mail, std::string_view message_id) {
 std::unique_ptr<Transport> make_transport(const MailSettings& settings) {
   if (!settings.smtp_url.empty()) return std::make_unique<SmtpTransport>(settings);
   if (settings.folder.empty()) {
-    throw MailError(Text{"Mail settings: give an SMTP URL or a folder to write mail into.",
-                         "Réglages du courrier : indiquez une URL SMTP ou un dossier où écrire "
-                         "les messages."});
+    throw MailError(
+        Text{"Mail settings: give an SMTP URL or a folder to write mail into.",
+             "Réglages du courrier\u202f: indiquez une URL SMTP ou un dossier où écrire "
+             "les messages."});
   }
   return std::make_unique<FolderTransport>(settings.folder, settings.from);
 }

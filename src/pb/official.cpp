@@ -72,7 +72,7 @@ Outcome official(const Election& election, TieBreak tie_break, bool exact_report
   if (!rule)
     throw RuleError(
         {"the file names no rule (META rule): choose one with --rule",
-         "le fichier ne nomme aucune règle (META rule) : choisissez-en une avec --rule"});
+         "le fichier ne nomme aucune règle (META rule)\u202f: choisissez-en une avec --rule"});
   const std::string& name = *rule;
   Outcome outcome;
   if (name == "greedy") {

@@ -66,7 +66,7 @@ Outcome count(const Election& election, const RuleOptions& options) {
         {"--utility points needs ballots with points (cumulative ballots or a "
          "points column); this file has none",
          "--utility points demande des bulletins avec des points (bulletins "
-         "cumulatifs ou colonne points) ; ce fichier n'en a pas"});
+         "cumulatifs ou colonne points)\u202f; ce fichier n'en a pas"});
   switch (options.rule) {
     case RuleName::Greedy:
       return greedy(election, options.utility, options.tie_break);

@@ -64,7 +64,7 @@ void alert_identity_in_use(store::Connection& db, const accounts::Account& accou
       mail::enqueue(
           tx,
           {email,
-           fr ? "Vérification de résidence : identité déjà utilisée (usurpation possible)"
+           fr ? "Vérification de résidence\u202f: identité déjà utilisée (usurpation possible)"
               : "Residency verification: identity already in use (possible identity theft)",
            fr ? fmt::format(
                     "Bonjour,\n\nLe compte no {} ({}) vient de saisir correctement le "
@@ -102,7 +102,7 @@ AddDistrictResult add_district(store::Connection& db, const NewDistrict& input) 
   const NewDistrict district = normalize_district(input);
   result.errors = check_district(district);
   const Text taken{"Identifier: another district already has it.",
-                   "Identifiant : un autre quartier l'a déjà."};
+                   "Identifiant\u202f: un autre quartier l'a déjà."};
   if (!result.errors.contains("slug") && find_district_by_slug(db, district.slug))
     result.errors["slug"] = taken;
   if (!result.errors.empty()) return result;

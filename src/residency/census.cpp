@@ -20,9 +20,10 @@ CensusReader::CensusReader(std::string_view text, const DistrictIndex& districts
         line,
         {fmt::format("The file is not UTF-8 (line {}). Save it as “CSV UTF-8” and send it again.",
                      line),
-         fmt::format("Le fichier n'est pas en UTF-8 (ligne {}). Enregistrez-le au format « CSV "
-                     "UTF-8 » et envoyez-le à nouveau.",
-                     line)}};
+         fmt::format(
+             "Le fichier n'est pas en UTF-8 (ligne {}). Enregistrez-le au format «\u202fCSV "
+             "UTF-8\u202f» et envoyez-le à nouveau.",
+             line)}};
     return;
   }
   separator_ = csv::guess_separator(text_);
@@ -34,7 +35,7 @@ CensusReader::CensusReader(std::string_view text, const DistrictIndex& districts
   if (record_.error) {
     refusal_ = RowError{record_.line,
                         {"The header line cannot be read: " + record_.error->en,
-                         "La ligne d'en-tête est illisible : " + record_.error->fr}};
+                         "La ligne d'en-tête est illisible\u202f: " + record_.error->fr}};
     return;
   }
   width_ = record_.fields.size();
@@ -59,19 +60,31 @@ CensusReader::CensusReader(std::string_view text, const DistrictIndex& districts
     }
   }
   std::string missing;
+  int missing_count = 0;
   for (std::size_t c = 0; c < 4; ++c)
-    if (!found[c]) missing += (missing.empty() ? "" : ", ") + std::string(kCensusColumns[c]);
+    if (!found[c]) {
+      missing += (missing.empty() ? "" : ", ") + std::string(kCensusColumns[c]);
+      ++missing_count;
+    }
   if (!missing.empty()) {
+    const Noun column_en{"the column", "the columns"};
+    const Noun column_fr{"la colonne", "les colonnes"};
     refusal_ = RowError{
         record_.line,
-        {fmt::format("The header (line {}) lacks the column(s) {}. It must name document_number, "
-                     "birth_date, postal_code and district, in any order, separated by commas or "
-                     "semicolons; found: {}.",
-                     record_.line, missing, names),
-         fmt::format("L'en-tête (ligne {}) n'a pas la ou les colonnes {}. Il doit nommer "
-                     "document_number, birth_date, postal_code et district, dans n'importe quel "
-                     "ordre, séparées par des virgules ou des points-virgules ; trouvé : {}.",
-                     record_.line, missing, names)}};
+        {fmt::format(
+             "The header (line {}) lacks {}. It must name document_number, "
+             "birth_date, postal_code and district, in any order, separated by commas or "
+             "semicolons; found: {}.",
+             record_.line,
+             std::string(plural(missing_count, Lang::En, column_en, column_fr)) + " " + missing,
+             names),
+         fmt::format(
+             "L'en-tête (ligne {}) n'a pas {}. Il doit nommer "
+             "document_number, birth_date, postal_code et district, dans n'importe quel "
+             "ordre, séparées par des virgules ou des points-virgules\u202f; trouvé\u202f: {}.",
+             record_.line,
+             std::string(plural(missing_count, Lang::Fr, column_en, column_fr)) + " " + missing,
+             names)}};
   }
 }
 
@@ -97,8 +110,8 @@ bool CensusReader::next(CensusRecord& record) {
     record.error =
         Text{fmt::format("This line has {} field{}; the header has {}.", record_.fields.size(),
                          record_.fields.size() > 1 ? "s" : "", width_),
-             fmt::format("Cette ligne a {} champ{} ; l'en-tête en a {}.", record_.fields.size(),
-                         record_.fields.size() > 1 ? "s" : "", width_)};
+             fmt::format("Cette ligne a {} champ{}\u202f; l'en-tête en a {}.",
+                         record_.fields.size(), record_.fields.size() > 1 ? "s" : "", width_)};
     return true;
   }
   std::vector<Text> problems;
@@ -110,7 +123,7 @@ bool CensusReader::next(CensusRecord& record) {
   if (postal.error) problems.push_back(*postal.error);
   const std::string_view slug_text = trim(record_.fields[columns_[3]]);
   if (slug_text.empty()) {
-    problems.push_back({"District: missing.", "Quartier : manquant."});
+    problems.push_back({"District: missing.", "Quartier\u202f: manquant."});
   } else if (const auto found = districts_.find(ascii_lower(slug_text));
              found != districts_.end()) {
     record.district_id = found->second;
@@ -118,8 +131,9 @@ bool CensusReader::next(CensusRecord& record) {
     problems.push_back(
         {fmt::format("District: no district has the identifier {} (see the districts page).",
                      quoted_en(slug_text)),
-         fmt::format("Quartier : aucun quartier n'a l'identifiant {} (voir la page des quartiers).",
-                     quoted_fr(slug_text))});
+         fmt::format(
+             "Quartier\u202f: aucun quartier n'a l'identifiant {} (voir la page des quartiers).",
+             quoted_fr(slug_text))});
   }
   if (!problems.empty()) {
     record.error = join(problems);

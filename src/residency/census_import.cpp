@@ -215,8 +215,8 @@ void run_import_job(store::Connection& db, const crypto::Key& census_key, std::i
                            {"The import stopped on an error: " + one_line(e.what()) +
                                 ". The lines counted as imported are in the census; send the "
                                 "file again to import the rest.",
-                            "L'import s'est arrêté sur une erreur : " + one_line(e.what()) +
-                                ". Les lignes comptées comme importées sont au recensement ; "
+                            "L'import s'est arrêté sur une erreur\u202f: " + one_line(e.what()) +
+                                ". Les lignes comptées comme importées sont au recensement\u202f; "
                                 "envoyez à nouveau le fichier pour importer le reste."}}};
     job.errors_not_listed = 0;
   }
@@ -251,7 +251,7 @@ std::vector<std::int64_t> fail_abandoned_imports(store::Connection& db,
         "finish. The lines counted as imported are in the census; send the file again to "
         "import the rest.",
         "L'import a été interrompu (le serveur s'est arrêté ou a perdu sa base de données) et "
-        "ne s'est pas terminé. Les lignes comptées comme importées sont au recensement ; "
+        "ne s'est pas terminé. Les lignes comptées comme importées sont au recensement\u202f; "
         "envoyez à nouveau le fichier pour importer le reste."}}};
   std::vector<std::int64_t> failed;
   db.transaction([&](store::Connection& tx) {

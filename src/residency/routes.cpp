@@ -156,36 +156,39 @@ http::Response start_import(Context& ctx) {
   for (auto& candidate : ctx.form.files)
     if (candidate.field == "census") file = &candidate;
   if (file == nullptr || file->content.empty())
-    return census_page(ctx,
-                       {{"census",
-                         {"Census file: choose a CSV file (it is missing or empty).",
-                          "Fichier du recensement : choisissez un fichier CSV (il manque ou est "
-                          "vide)."}}},
-                       422);
+    return census_page(
+        ctx,
+        {{"census",
+          {"Census file: choose a CSV file (it is missing or empty).",
+           "Fichier du recensement\u202f: choisissez un fichier CSV (il manque ou est "
+           "vide)."}}},
+        422);
   if (const std::string mode = ctx.form.get("mode");
       !mode.empty() && mode != "update" && mode != "full")
     return census_page(ctx,
                        {{"mode-update",
                          {"Kind of file: choose an update or the whole census.",
-                          "Nature du fichier : choisissez une mise à jour ou le recensement "
+                          "Nature du fichier\u202f: choisissez une mise à jour ou le recensement "
                           "complet."}}},
                        422);
   if (list_districts(ctx.db).empty())
-    return census_page(ctx,
-                       {{"census",
-                         {"Census file: add the city's districts first: every line names one.",
-                          "Fichier du recensement : ajoutez d'abord les quartiers de la ville : "
-                          "chaque ligne en nomme un."}}},
-                       422);
+    return census_page(
+        ctx,
+        {{"census",
+          {"Census file: add the city's districts first: every line names one.",
+           "Fichier du recensement\u202f: ajoutez d'abord les quartiers de la ville\u202f: "
+           "chaque ligne en nomme un."}}},
+        422);
   auto slot = ImportSlot::take();
   if (!slot)
-    return census_page(ctx,
-                       {{"census",
-                         {"Census file: another import is running; send this one when it is "
-                          "finished.",
-                          "Fichier du recensement : un autre import est en cours ; envoyez "
-                          "celui-ci quand il sera terminé."}}},
-                       409);
+    return census_page(
+        ctx,
+        {{"census",
+          {"Census file: another import is running; send this one when it is "
+           "finished.",
+           "Fichier du recensement\u202f: un autre import est en cours\u202f; envoyez "
+           "celui-ci quand il sera terminé."}}},
+        409);
   // The job's own connection, opened before the job row exists, so that a
   // failure to open leaves no job "running" for ever.
   std::unique_ptr<store::Connection> connection = ctx.app.pool.database().connect();
@@ -360,10 +363,11 @@ void register_routes(web::Site& site) {
     const auto id = account_of_token(ctx, ctx.form.get("account"));
     const auto account = id ? accounts::find_account(ctx.db, *id) : std::nullopt;
     if (!account)
-      return ctx.error(400, {"The account is missing or altered: find it again by its e-mail "
-                             "address.",
-                             "Le compte manque ou a été modifié : retrouvez-le par son adresse "
-                             "e-mail."});
+      return ctx.error(400,
+                       {"The account is missing or altered: find it again by its e-mail "
+                        "address.",
+                        "Le compte manque ou a été modifié\u202f: retrouvez-le par son adresse "
+                        "e-mail."});
     const IdentityForm form = identity_from(ctx.form);
     VerifyOptions options;
     options.method = VerificationMethod::Counter;

@@ -43,11 +43,12 @@ int to_int(std::string_view digits) {
 }  // namespace
 
 std::string quoted_en(std::string_view text) { return "“" + quotable(text) + "”"; }
-std::string quoted_fr(std::string_view text) { return "« " + quotable(text) + " »"; }
+std::string quoted_fr(std::string_view text) { return "«\u202f" + quotable(text) + "\u202f»"; }
 
 Checked normalize_document_number(std::string_view raw) {
   const std::string_view text = trim(raw);
-  if (text.empty()) return failure("Document number: missing.", "Numéro de document : manquant.");
+  if (text.empty())
+    return failure("Document number: missing.", "Numéro de document\u202f: manquant.");
   std::string value;
   std::size_t position = 0;  // in characters, from 1
   for (std::size_t at = 0; at < text.size();) {
@@ -67,14 +68,14 @@ Checked normalize_document_number(std::string_view raw) {
         fmt::format("Document number: only letters and digits are allowed (spaces and hyphens are "
                     "ignored); found {} at position {}.",
                     what.en, position),
-        fmt::format("Numéro de document : seuls les lettres et les chiffres sont admis (les "
-                    "espaces et les tirets sont ignorés) ; {} trouvé en position {}.",
+        fmt::format("Numéro de document\u202f: seuls les lettres et les chiffres sont admis (les "
+                    "espaces et les tirets sont ignorés)\u202f; {} trouvé en position {}.",
                     what.fr, position));
   }
   if (value.size() < 4 || value.size() > 20)
     return failure(
         fmt::format("Document number: expected 4 to 20 letters or digits, found {}.", value.size()),
-        fmt::format("Numéro de document : 4 à 20 lettres ou chiffres attendus, {} "
+        fmt::format("Numéro de document\u202f: 4 à 20 lettres ou chiffres attendus, {} "
                     "trouvé{}.",
                     value.size(), value.size() > 1 ? "s" : ""));
   return {std::move(value), std::nullopt};
@@ -82,7 +83,7 @@ Checked normalize_document_number(std::string_view raw) {
 
 Checked normalize_birth_date(std::string_view raw, chr::year_month_day today) {
   const std::string_view text = trim(raw);
-  if (text.empty()) return failure("Birth date: missing.", "Date de naissance : manquante.");
+  if (text.empty()) return failure("Birth date: missing.", "Date de naissance\u202f: manquante.");
   int year = 0, month = 0, day = 0;
   bool shaped = false;
   if (text.size() == 10 && text[4] == '-' && text[7] == '-' && all_digits(text.substr(0, 4)) &&
@@ -109,26 +110,27 @@ Checked normalize_birth_date(std::string_view raw, chr::year_month_day today) {
   if (!shaped)
     return failure(
         fmt::format("Birth date: expected YYYY-MM-DD or DD/MM/YYYY, found {}.", quoted_en(text)),
-        fmt::format("Date de naissance : AAAA-MM-JJ ou JJ/MM/AAAA attendu, {} trouvé.",
+        fmt::format("Date de naissance\u202f: AAAA-MM-JJ ou JJ/MM/AAAA attendu, {} trouvé.",
                     quoted_fr(text)));
   const chr::year_month_day date{chr::year(year), chr::month(static_cast<unsigned>(month)),
                                  chr::day(static_cast<unsigned>(day))};
   if (!date.ok())
     return failure(
         fmt::format("Birth date: {} is not a real date.", quoted_en(text)),
-        fmt::format("Date de naissance : {} n'est pas une date réelle.", quoted_fr(text)));
+        fmt::format("Date de naissance\u202f: {} n'est pas une date réelle.", quoted_fr(text)));
   if (year < 1900)
-    return failure(fmt::format("Birth date: {} is before 1900.", quoted_en(text)),
-                   fmt::format("Date de naissance : {} est antérieure à 1900.", quoted_fr(text)));
+    return failure(
+        fmt::format("Birth date: {} is before 1900.", quoted_en(text)),
+        fmt::format("Date de naissance\u202f: {} est antérieure à 1900.", quoted_fr(text)));
   if (chr::sys_days(date) > chr::sys_days(today))
     return failure(fmt::format("Birth date: {} is in the future.", quoted_en(text)),
-                   fmt::format("Date de naissance : {} est dans le futur.", quoted_fr(text)));
+                   fmt::format("Date de naissance\u202f: {} est dans le futur.", quoted_fr(text)));
   return {format_date(date), std::nullopt};
 }
 
 Checked normalize_postal_code(std::string_view raw) {
   const std::string_view text = trim(raw);
-  if (text.empty()) return failure("Postal code: missing.", "Code postal : manquant.");
+  if (text.empty()) return failure("Postal code: missing.", "Code postal\u202f: manquant.");
   std::string value;
   for (std::size_t at = 0; at < text.size(); ++at) {
     const char c = text[at];
@@ -140,17 +142,19 @@ Checked normalize_postal_code(std::string_view raw) {
     const Text what = describe_character(text, at);
     return failure(
         fmt::format("Postal code: only letters, digits and spaces are allowed; found {}.", what.en),
-        fmt::format("Code postal : seuls les lettres, les chiffres et les espaces sont admis ; {} "
+        fmt::format("Code postal\u202f: seuls les lettres, les chiffres et les espaces sont "
+                    "admis\u202f; {} "
                     "trouvé.",
                     what.fr));
   }
   if (text.size() < 3 || text.size() > 10)
-    return failure(fmt::format("Postal code: expected 3 to 10 letters, digits or spaces, found {} "
-                               "({} character{}).",
-                               quoted_en(text), text.size(), text.size() == 1 ? "" : "s"),
-                   fmt::format("Code postal : 3 à 10 lettres, chiffres ou espaces attendus, {} "
-                               "trouvé ({} caractère{}).",
-                               quoted_fr(text), text.size(), text.size() == 1 ? "" : "s"));
+    return failure(
+        fmt::format("Postal code: expected 3 to 10 letters, digits or spaces, found {} "
+                    "({} character{}).",
+                    quoted_en(text), text.size(), text.size() == 1 ? "" : "s"),
+        fmt::format("Code postal\u202f: 3 à 10 lettres, chiffres ou espaces attendus, {} "
+                    "trouvé ({} caractère{}).",
+                    quoted_fr(text), text.size(), text.size() == 1 ? "" : "s"));
   return {std::move(value), std::nullopt};
 }
 
@@ -188,7 +192,7 @@ FieldErrors check_district(const NewDistrict& district) {
   FieldErrors errors;
   const std::string& slug = district.slug;
   if (slug.empty()) {
-    errors["slug"] = {"Identifier: missing.", "Identifiant : manquant."};
+    errors["slug"] = {"Identifier: missing.", "Identifiant\u202f: manquant."};
   } else {
     const bool characters = std::all_of(
         slug.begin(), slug.end(), [](char c) { return is_lower(c) || is_digit(c) || c == '-'; });
@@ -197,13 +201,13 @@ FieldErrors check_district(const NewDistrict& district) {
       errors["slug"] = {
           "Identifier: 2 to 40 lower-case letters, digits and single hyphens, starting and ending "
           "with a letter or a digit (for example old-town).",
-          "Identifiant : 2 à 40 lettres minuscules, chiffres et tirets isolés, commençant et "
+          "Identifiant\u202f: 2 à 40 lettres minuscules, chiffres et tirets isolés, commençant et "
           "finissant par une lettre ou un chiffre (par exemple vieille-ville)."};
   }
   const auto check_name = [&](const std::string& field, const std::string& name, const char* en,
                               const char* fr) {
     if (name.empty()) {
-      errors[field] = {fmt::format("{}: missing.", en), fmt::format("{} : manquant.", fr)};
+      errors[field] = {fmt::format("{}: missing.", en), fmt::format("{}\u202f: manquant.", fr)};
       return;
     }
     bool clean = valid_utf8(name);
@@ -214,10 +218,10 @@ FieldErrors check_district(const NewDistrict& district) {
     }
     if (!clean)
       errors[field] = {fmt::format("{}: contains characters that are not allowed.", en),
-                       fmt::format("{} : contient des caractères non admis.", fr)};
+                       fmt::format("{}\u202f: contient des caractères non admis.", fr)};
     else if (code_points(name) > 100)
       errors[field] = {fmt::format("{}: at most 100 characters.", en),
-                       fmt::format("{} : 100 caractères au plus.", fr)};
+                       fmt::format("{}\u202f: 100 caractères au plus.", fr)};
   };
   check_name("name_fr", district.name_fr, "French name", "Nom en français");
   check_name("name_en", district.name_en, "English name", "Nom en anglais");
@@ -230,7 +234,7 @@ Text outcome_message(VerificationOutcome outcome, VerificationMethod method, int
     case VerificationOutcome::Verified:
       if (counter) return {"The account is verified.", "Le compte est vérifié."};
       return {"Your residency is verified: you can now propose projects and vote.",
-              "Votre résidence est vérifiée : vous pouvez maintenant proposer des projets et "
+              "Votre résidence est vérifiée\u202f: vous pouvez maintenant proposer des projets et "
               "voter."};
     case VerificationOutcome::InvalidForm:
       return {"Some fields are not filled in as expected.",
@@ -242,7 +246,7 @@ Text outcome_message(VerificationOutcome outcome, VerificationMethod method, int
             "together. Check what you typed against the document; if it is right, the person "
             "is not on the census.",
             "Personne au recensement n'a ensemble ce numéro de document, cette date de "
-            "naissance et ce code postal. Comparez la saisie au document ; si elle est juste, "
+            "naissance et ce code postal. Comparez la saisie au document\u202f; si elle est juste, "
             "la personne n'est pas au recensement."};
       [[fallthrough]];
     case VerificationOutcome::TakenByAnother:
@@ -250,7 +254,7 @@ Text outcome_message(VerificationOutcome outcome, VerificationMethod method, int
         return {
             "This identity already verifies another account. Do not verify this one: refer "
             "the case to the census office, which can check who holds the other account.",
-            "Cette identité vérifie déjà un autre compte. Ne vérifiez pas celui-ci : "
+            "Cette identité vérifie déjà un autre compte. Ne vérifiez pas celui-ci\u202f: "
             "transmettez le cas au service du recensement, qui peut voir qui détient l'autre "
             "compte."};
       // Online, the same words for both: a guesser must not learn that an
@@ -262,18 +266,19 @@ Text outcome_message(VerificationOutcome outcome, VerificationMethod method, int
           "there.",
           "Nous ne pouvons pas vérifier votre résidence avec ces informations. Vérifiez le "
           "numéro du document, la date de naissance et le code postal, puis réessayez. S’ils "
-          "sont justes, présentez-vous au guichet de la mairie avec votre pièce d’identité : "
+          "sont justes, présentez-vous au guichet de la mairie avec votre pièce d’identité\u202f: "
           "un agent y vérifiera votre résidence."};
     case VerificationOutcome::UnderAge:
       if (counter)
-        return {fmt::format("The person is under {}: they cannot take part yet.", minimum_age),
-                fmt::format("La personne a moins de {} ans : elle ne peut pas encore participer.",
-                            minimum_age)};
+        return {
+            fmt::format("The person is under {}: they cannot take part yet.", minimum_age),
+            fmt::format("La personne a moins de {} ans\u202f: elle ne peut pas encore participer.",
+                        minimum_age)};
       return {fmt::format("You must be at least {} to take part. Your account stays open: come "
                           "back once you are {}.",
                           minimum_age, minimum_age),
               fmt::format("Il faut avoir au moins {} ans pour participer. Votre compte reste "
-                          "ouvert : revenez quand vous aurez {} ans.",
+                          "ouvert\u202f: revenez quand vous aurez {} ans.",
                           minimum_age, minimum_age)};
     case VerificationOutcome::AlreadyVerified:
       if (counter) return {"This account is already verified.", "Ce compte est déjà vérifié."};
@@ -294,8 +299,9 @@ Text outcome_message(VerificationOutcome outcome, VerificationMethod method, int
       return {
           "Confirm your e-mail address first: follow the link in the message we sent you when "
           "you created your account (or ask for a new password: that link confirms it too).",
-          "Confirmez d’abord votre adresse e-mail : suivez le lien du message que nous vous "
-          "avons envoyé à la création du compte (ou demandez un nouveau mot de passe : ce lien "
+          "Confirmez d’abord votre adresse e-mail\u202f: suivez le lien du message que nous vous "
+          "avons envoyé à la création du compte (ou demandez un nouveau mot de passe\u202f: ce "
+          "lien "
           "la confirme aussi)."};
   }
   return {"Unknown outcome.", "Résultat inconnu."};

@@ -21,8 +21,8 @@ void register_routes(Site& site) {
   site.get("/language", Permission::Browse, [](Context& ctx) {
     const auto chosen = parse_lang(ctx.query.get("to"));
     if (!chosen)
-      return ctx.error(
-          400, {"Unknown language: choose fr or en.", "Langue inconnue : choisissez fr ou en."});
+      return ctx.error(400, {"Unknown language: choose fr or en.",
+                             "Langue inconnue\u202f: choisissez fr ou en."});
     ctx.set_language_cookie(*chosen);
     return ctx.redirect(safe_local_path(ctx.query.get("back")));
   });

@@ -98,14 +98,15 @@ TEST_F(BallotRules, ApprovalCountsBetweenMinAndMax) {
   const BallotEntry few = check({{"project", "11"}});
   ASSERT_EQ(few.errors.size(), 1u);
   EXPECT_EQ(few.errors[0].message.en, "Choose at least 2 projects; your ballot has 1.");
-  EXPECT_EQ(few.errors[0].message.fr, "Choisissez au moins 2 projets ; votre bulletin en a 1.");
+  EXPECT_EQ(few.errors[0].message.fr,
+            "Choisissez au moins 2 projets\u202f; votre bulletin en a 1.");
 
   const BallotEntry many =
       check({{"project", "11"}, {"project", "12"}, {"project", "13"}, {"project", "14"}});
   ASSERT_EQ(many.errors.size(), 1u);
   EXPECT_EQ(many.errors[0].message.en, "Choose at most 3 projects; your ballot has 4: remove 1.");
   EXPECT_EQ(many.errors[0].message.fr,
-            "Choisissez au plus 3 projets ; votre bulletin en a 4 : retirez-en 1.");
+            "Choisissez au plus 3 projets\u202f; votre bulletin en a 4\u202f: retirez-en 1.");
   // The meter still counts what was ticked, so the page can show it.
   EXPECT_EQ(many.choices.size(), 4u);
 }
@@ -120,7 +121,7 @@ TEST_F(BallotRules, ProjectsNotOnTheBallotAreNamedWithTheReason) {
   EXPECT_TRUE(contains(harbour,
                        "“Ponton” (no. 21) is a project of The Harbour: it is not on the "
                        "ballot of Town centre."));
-  EXPECT_TRUE(contains(harbour, "« Ponton » (no 21) est un projet de Le Port"));
+  EXPECT_TRUE(contains(harbour, "«\u202fPonton\u202f» (no 21) est un projet de Le Port"));
   EXPECT_TRUE(contains(message("15"), "was found not feasible"));
   EXPECT_TRUE(contains(message("15"), "jugé non réalisable"));
   EXPECT_TRUE(contains(message("16"), "was merged with a similar project"));
@@ -180,7 +181,7 @@ TEST_F(BallotRules, CumulativeRefusesNonNumbersNegativesAndTooManyPoints) {
             "You gave 12 points, but you have 10 points: take away 2 "
             "points.");
   EXPECT_EQ(over.errors[0].message.fr,
-            "Vous avez donné 12 points, mais vous en avez 10 points : retirez-en 2 points.");
+            "Vous avez donné 12 points, mais vous en avez 10 points\u202f: retirez-en 2 points.");
 
   const BallotEntry none = check({{"points_11", ""}, {"points_12", "0"}});
   ASSERT_EQ(none.errors.size(), 1u);
@@ -197,7 +198,7 @@ TEST_F(BallotRules, RankedOrdersByRankAndNeedsOneToNWithoutGaps) {
   ASSERT_EQ(gap.errors.size(), 1u);
   EXPECT_EQ(gap.errors[0].message.en, "Ranks go 1, 2, 3… without gaps: rank 2 is missing.");
   EXPECT_EQ(gap.errors[0].message.fr,
-            "Les rangs se suivent 1, 2, 3… sans trou : le rang 2 manque.");
+            "Les rangs se suivent 1, 2, 3… sans trou\u202f: le rang 2 manque.");
 
   const BallotEntry twice = check({{"rank_11", "1"}, {"rank_13", "1"}});
   ASSERT_FALSE(twice.errors.empty());
@@ -353,7 +354,8 @@ TEST(PaperBallots, LineErrorsSayWhatIsWrongButNeverTheDocumentNumber) {
   EXPECT_TRUE(contains(file.lines[0].error->en, "is not a real date"));
   EXPECT_TRUE(contains(file.lines[0].error->en, "District: missing"));
   EXPECT_TRUE(contains(file.lines[0].error->en, "the ballot is empty"));
-  EXPECT_TRUE(contains(file.lines[1].error->fr, "« douze » n'est pas un numéro de projet"));
+  EXPECT_TRUE(
+      contains(file.lines[1].error->fr, "«\u202fdouze\u202f» n'est pas un numéro de projet"));
   EXPECT_TRUE(contains(file.lines[2].error->en, "This line has 3 fields; the header has 5."));
   EXPECT_TRUE(contains(file.lines[3].error->en, "Document number"));
 }

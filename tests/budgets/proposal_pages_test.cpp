@@ -321,10 +321,12 @@ TEST_F(ProposalPages, FollowAndUnfollow) {
   const auto page = web_.get(project_url(id), bob);
   EXPECT_TRUE(contains(page.body, "name=\"follow\" value=\"0\""));
   EXPECT_TRUE(contains(page.body, "Unfollow"));
-  EXPECT_TRUE(contains(page.body, "2 person(s) follow this project"));
+  EXPECT_TRUE(contains(page.body, "2\u00a0people follow this project"));
   response = web_.post(project_url(id) + "/follow", bob, {{"follow", "0"}});
   EXPECT_EQ(response.status, 303);
   EXPECT_FALSE(is_following(web_.db(), id, bob_));
+  // One follower left: the singular.
+  EXPECT_TRUE(contains(web_.get(project_url(id), bob).body, "1\u00a0person follows this project"));
   EXPECT_EQ(web_.post(project_url(999) + "/follow", bob, {{"follow", "1"}}).status, 404);
 }
 
@@ -354,7 +356,8 @@ TEST_F(ProposalPages, AReviewerDecidesAndTheAuthorIsMailed) {
 
   auto response = web_.post(admin_url(garden) + "/review", rita, {{"decision", "infeasible"}});
   EXPECT_EQ(response.status, 422);
-  EXPECT_TRUE(contains(response.body, "Explication publique : écrivez de 10 à 2000 caractères."));
+  EXPECT_TRUE(
+      contains(response.body, "Explication publique\u202f: écrivez de 10 à 2000 caractères."));
   EXPECT_EQ(count("SELECT COUNT(*) FROM outbox"), 0);
 
   response = web_.post(
@@ -364,7 +367,8 @@ TEST_F(ProposalPages, AReviewerDecidesAndTheAuthorIsMailed) {
   auto mail = web_.db().query("SELECT recipient, subject FROM outbox");
   ASSERT_EQ(mail.size(), 1u);
   EXPECT_EQ(store::text(mail[0][0]), "alice@example.org");
-  EXPECT_EQ(store::text(mail[0][1]), "Votre projet « Un jardin partagé » : analyse de faisabilité");
+  EXPECT_EQ(store::text(mail[0][1]),
+            "Votre projet «\u202fUn jardin partagé\u202f»\u202f: analyse de faisabilité");
   auto audit =
       web_.db().query("SELECT subject, detail FROM audit_log WHERE action = 'budget.review'");
   ASSERT_EQ(audit.size(), 1u);
@@ -424,7 +428,7 @@ TEST_F(ProposalPages, FundedProjectsAreTrackedWithDatedUpdates) {
   auto response = web_.post(admin_url(id) + "/tracking", ada,
                             {{"form", "status"}, {"status", "in-progress"}, {"progress", "140"}});
   EXPECT_EQ(response.status, 422);
-  EXPECT_TRUE(contains(response.body, "Avancement : un pourcentage entier de 0 à 100."));
+  EXPECT_TRUE(contains(response.body, "Avancement\u202f: un pourcentage entier de 0 à 100."));
   response = web_.post(
       admin_url(id) + "/tracking", ada,
       {{"form", "status"}, {"status", "in-progress"}, {"progress", "40"}, {"spent", "5 000"}});

@@ -517,7 +517,7 @@ TEST_P(ProposalStore, ReviewDecisionsAreStoredAndMailedInTheAuthorsLanguage) {
   ASSERT_EQ(mails.size(), 1u);
   EXPECT_EQ(store::text(mails[0][0]), "alice@example.org");
   EXPECT_EQ(store::text(mails[0][1]),
-            "Votre projet « Un jardin partagé » : analyse de faisabilité");
+            "Votre projet «\u202fUn jardin partagé\u202f»\u202f: analyse de faisabilité");
   const std::string body = store::text(mails[0][2]);
   EXPECT_NE(body.find("Non réalisable"), std::string::npos);
   EXPECT_NE(body.find("Le terrain est privé."), std::string::npos);
@@ -616,7 +616,7 @@ TEST_P(ProposalStore, OnlyFundedProjectsAreTrackedAndFollowersHearOfUpdates) {
   const auto mails = outbox();
   ASSERT_EQ(mails.size(), 4u);
   EXPECT_EQ(store::text(mails[0][0]), "alice@example.org");
-  EXPECT_EQ(store::text(mails[0][1]), "Du nouveau sur le projet « Des bancs au parc »");
+  EXPECT_EQ(store::text(mails[0][1]), "Du nouveau sur le projet «\u202fDes bancs au parc\u202f»");
   EXPECT_NE(store::text(mails[0][2]).find("Les bancs sont commandés."), std::string::npos);
   EXPECT_EQ(store::text(mails[1][0]), "bob@example.org");
   EXPECT_EQ(store::text(mails[1][1]), "News of the project “Des bancs au parc”");

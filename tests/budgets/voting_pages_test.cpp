@@ -146,7 +146,7 @@ class VotingPages : public ::testing::Test {
 TEST_F(VotingPages, TheBallotListsTheDistrictsFeasibleProjectsWithTheMeter) {
   const http::Response page = web_.get("/budgets/bp/vote", web_.signed_in(alice_));
   ASSERT_EQ(page.status, 200) << page.body;
-  EXPECT_TRUE(contains(page.body, "Mon bulletin : Centre-ville"));
+  EXPECT_TRUE(contains(page.body, "Mon bulletin\u202f: Centre-ville"));
   EXPECT_TRUE(contains(page.body, "Jardin partagé"));
   EXPECT_TRUE(contains(page.body, checkbox(jardin_)));
   EXPECT_FALSE(contains(page.body, "Téléphérique"));  // not feasible
@@ -476,7 +476,8 @@ TEST_F(VotingPages, NoCounterBallotIsEnteredOnceTheVoteHasClosed) {
   EXPECT_TRUE(contains(page.body, "Le vote est clos"));
 
   page = web_.get("/admin/budgets/bp/counter/import", clerk);
-  EXPECT_TRUE(shows(page.body, "Le vote n'est pas ouvert : aucun bulletin ne peut être saisi."));
+  EXPECT_TRUE(
+      shows(page.body, "Le vote n'est pas ouvert\u202f: aucun bulletin ne peut être saisi."));
   const http::Headers type{{"Content-Type", "multipart/form-data; boundary=" + kBoundary}};
   page = web_.send("POST", "/admin/budgets/bp/counter/import", clerk,
                    upload(clerk,
@@ -515,7 +516,7 @@ TEST_F(VotingPages, AFileOfPaperBallotsListsItsBadLines) {
   page =
       web_.send("POST", "/admin/budgets/bp/counter/import", clerk, upload(clerk, csv, true), type);
   ASSERT_EQ(page.status, 200) << page.body;
-  EXPECT_TRUE(contains(page.body, "1 bulletin(s) saisi(s) pour 1 personne(s)"));
+  EXPECT_TRUE(contains(page.body, nb("1·bulletin saisi pour 1·personne")));
   EXPECT_EQ(count("budget_ballots"), 1);
 
   page =

@@ -58,9 +58,10 @@ TEST(CliLanguage, MessagesInTheChosenLanguage) {
   const auto restore_fr =
       run_fabrique({"restore", "--database", "postgres://nobody@127.0.0.1:1/none", "b.db"});
   EXPECT_EQ(restore_fr.status, 1);
-  EXPECT_EQ(restore_fr.err,
-            "fabrique: backup et restore traitent les bases SQLite ; sauvegardez PostgreSQL avec "
-            "pg_dump\n");
+  EXPECT_EQ(
+      restore_fr.err,
+      "fabrique: backup et restore traitent les bases SQLite\u202f; sauvegardez PostgreSQL avec "
+      "pg_dump\n");
   const auto restore_en = run_fabrique(
       {"restore", "--database", "postgres://nobody@127.0.0.1:1/none", "b.db", "--lang", "en"});
   EXPECT_EQ(restore_en.status, 1);
@@ -70,7 +71,7 @@ TEST(CliLanguage, MessagesInTheChosenLanguage) {
 
   const auto serve_fr = run_fabrique({"serve", "--listen", "nowhere"});
   EXPECT_EQ(serve_fr.status, 1);
-  EXPECT_EQ(serve_fr.err, "fabrique: --listen : HÔTE:PORT attendu, reçu 'nowhere'\n");
+  EXPECT_EQ(serve_fr.err, "fabrique: --listen\u202f: HÔTE:PORT attendu, reçu 'nowhere'\n");
   const auto serve_en = run_fabrique({"serve", "--lang", "en", "--listen", "nowhere"});
   EXPECT_EQ(serve_en.err, "fabrique: --listen: expected HOST:PORT, got 'nowhere'\n");
 }

@@ -97,7 +97,7 @@ TEST(CoreText, ControlCharactersAreC0DelAndC1) {
 
 TEST(CoreText, CleanTextAllowsTabAndLineBreaksOnly) {
   EXPECT_TRUE(is_clean_text(""));
-  EXPECT_TRUE(is_clean_text("Une ligne\r\nune autre\tet « des guillemets »"));
+  EXPECT_TRUE(is_clean_text("Une ligne\r\nune autre\tet «\u202fdes guillemets\u202f»"));
   EXPECT_FALSE(is_clean_text(std::string("a\0b", 3)));
   EXPECT_FALSE(is_clean_text("bell\a"));
   EXPECT_FALSE(is_clean_text("escape\x1B[31m"));
@@ -108,7 +108,7 @@ TEST(CoreText, CleanTextAllowsTabAndLineBreaksOnly) {
 
 TEST(CoreText, ControlCharactersAreC0AndDelete) {
   EXPECT_FALSE(has_control_characters(""));
-  EXPECT_FALSE(has_control_characters("Objet : réunion du 3 mars"));
+  EXPECT_FALSE(has_control_characters("Objet\u202f: réunion du 3 mars"));
   EXPECT_FALSE(has_control_characters("c1 \xC2\x85 is not C0"));
   EXPECT_TRUE(has_control_characters("Subject\r\nBcc: x@example.org"));
   EXPECT_TRUE(has_control_characters("tab\t"));
@@ -138,6 +138,22 @@ TEST(CoreText, JoinPutsTheSeparatorBetweenParts) {
   EXPECT_EQ(joined.en, "One. Two.");
   EXPECT_EQ(joined.fr, "Un. Deux.");
   EXPECT_EQ(join(std::vector<Text>{}).en, "");
+}
+
+TEST(CoreText, CountsWithRealPlurals) {
+  const Noun en{"project", "projects"};
+  const Noun fr{"projet", "projets"};
+  // French keeps the singular for 0 and 1; English only for 1.
+  EXPECT_EQ(count_of(0, Lang::Fr, en, fr), "0\u00a0projet");
+  EXPECT_EQ(count_of(1, Lang::Fr, en, fr), "1\u00a0projet");
+  EXPECT_EQ(count_of(2, Lang::Fr, en, fr), "2\u00a0projets");
+  EXPECT_EQ(count_of(0, Lang::En, en, fr), "0\u00a0projects");
+  EXPECT_EQ(count_of(1, Lang::En, en, fr), "1\u00a0project");
+  // Thousands grouped as each language writes them.
+  EXPECT_EQ(count_of(12500, Lang::Fr, en, fr), "12\u202f500\u00a0projets");
+  EXPECT_EQ(count_of(1250000, Lang::En, en, fr), "1,250,000\u00a0projects");
+  EXPECT_EQ(format_count(-1234, Lang::Fr), "-1\u202f234");
+  EXPECT_STREQ(plural(1, Lang::En, {"ballot", "ballots"}, {"bulletin", "bulletins"}), "ballot");
 }
 
 }  // namespace

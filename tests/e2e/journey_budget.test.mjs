@@ -94,9 +94,12 @@ const PAPER_BALLOT = ['A', 'C'];
 const CHANGED_FIRST = ['A']; // centre resident 3 votes this first, then B+C
 const GREEDY_FUNDED = { centre: ['B', 'A'], port: ['E', 'D'] };
 
+// Texts are compared with their spaces collapsed, the no-break ones of
+// French typography too (JavaScript's \s): scripts/check-typography checks
+// those in the templates and messages themselves.
 const text = async (locator) => ((await locator.textContent()) || '').replace(/\s+/g, ' ').trim();
 
-// format_amount (src/budgets/model.cpp) as the page shows it once spaces are
+// format_amount (src/core/money.cpp) as the page shows it once spaces are
 // collapsed: "60 000 €" in French, "€60,000" in English.
 function amount(locale, n) {
   const grouped = String(n).replace(/\B(?=(\d{3})+(?!\d))/g, locale === 'fr' ? ' ' : ',');
@@ -578,8 +581,8 @@ for (const mode of JOURNEY_MODES) {
       // What the meter says (its hidden parts left out).
       const meterText = (await page.locator('.budget-meter [aria-live]').innerText()).replace(/\s+/g, ' ').trim();
       expectText(j, meterText, tr(locale,
-        `${amount(locale, chosen)} sur ${amount(locale, BUDGET.centre)} (83 %) — 2 projet(s) choisi(s). Reste : ${amount(locale, BUDGET.centre - chosen)}.`,
-        `${amount(locale, chosen)} of ${amount(locale, BUDGET.centre)} (83%) — 2 project(s) chosen. Left: ${amount(locale, BUDGET.centre - chosen)}.`),
+        `${amount(locale, chosen)} sur ${amount(locale, BUDGET.centre)} (83 %) — Projets choisis : 2. Reste : ${amount(locale, BUDGET.centre - chosen)}.`,
+        `${amount(locale, chosen)} of ${amount(locale, BUDGET.centre)} (83%) — Projects chosen: 2. Left: ${amount(locale, BUDGET.centre - chosen)}.`),
         `the budget meter (${tag})`);
       assert.equal(await page.locator('meter').first().getAttribute('max'), String(BUDGET.centre));
       const receipt = await reviewAndCast(j, page, mode, { check: true, unitName, total: chosen, budget: BUDGET.centre });
@@ -717,7 +720,7 @@ for (const mode of JOURNEY_MODES) {
     for (const district of ['centre', 'port']) {
       const section = admin.getByRole('region', { name: districtName(locale, district), exact: true });
       assert.match(await text(section), new RegExp(escape(tr(locale,
-        `${district === 'centre' ? 11 : 10} bulletin(s)`, `${district === 'centre' ? 11 : 10} ballot(s)`))));
+        `${district === 'centre' ? 11 : 10} bulletins`, `${district === 'centre' ? 11 : 10} ballots`))));
       const compared = section.getByRole('table');
       for (const label of ruleLabels)
         assert.equal(await compared.getByRole('columnheader', { name: new RegExp(`^${escape(label)}`) }).count(), 1,

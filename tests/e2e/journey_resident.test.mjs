@@ -120,7 +120,7 @@ for (const { locale, javaScript, tag, name } of MODES) {
     assert.match(page.url(), /\/account\/residency$/);
     assert.equal((await page.getByRole('alert').textContent()).trim(), tr(locale,
       'Nous ne pouvons pas vérifier votre résidence avec ces informations. Vérifiez le numéro du document, la date de naissance ' +
-      'et le code postal, puis réessayez. S’ils sont justes, présentez-vous au guichet de la mairie avec votre pièce d’identité : ' +
+      'et le code postal, puis réessayez. S’ils sont justes, présentez-vous au guichet de la mairie avec votre pièce d’identité\u202f: ' +
       'un agent y vérifiera votre résidence.',
       'We cannot verify your residency with these details. Check the document number, the birth date and the postal code, ' +
       'and try again. If they are right, come to the town hall counter with your identity document: a clerk will verify ' +
@@ -136,7 +136,7 @@ for (const { locale, javaScript, tag, name } of MODES) {
     await page.waitForURL(/\/account$/);
     await j.check(page, `account, verified (${tag})`);
     assert.equal((await page.locator('main [role="status"]').textContent()).trim(),
-                 tr(locale, 'Votre résidence est vérifiée : vous pouvez maintenant proposer des projets et voter.',
+                 tr(locale, 'Votre résidence est vérifiée\u202f: vous pouvez maintenant proposer des projets et voter.',
                     'Your residency is verified: you can now propose projects and vote.'));
     const districtName = person.district[locale];
     assert.equal((await page.locator('main .status-verified').textContent()).trim(),

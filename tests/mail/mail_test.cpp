@@ -326,7 +326,8 @@ TEST(MailTime, UtcTextRoundTrips) {
 // ---- The message
 
 TEST(MailMessage, HeadersBodyAndEncodedSubject) {
-  const std::string subject = "Votre projet « Jardins partagés » est reçu ✓ — merci !";
+  const std::string subject =
+      "Votre projet «\u202fJardins partagés\u202f» est reçu ✓ — merci\u202f!";
   const Mail mail{"alice@example.org", subject, "Bonjour Élise,\nligne 2\r\n.point\rfin"};
   const auto from = fabrique::mail::parse_mailbox("Ville de Sèvres <no-reply@sevres.example>");
   ASSERT_TRUE(from.has_value());
@@ -411,7 +412,8 @@ TEST(MailMessage, Mailboxes) {
 TEST_P(MailTest, MailFolderDeliveryWritesAParseableMessage) {
   const std::string subject = "Réinitialisation du mot de passe — Fabrique";
   c_->transaction([&](Connection& tx) {
-    fabrique::mail::enqueue(tx, {"alice@example.org", subject, "Suivez ce lien : https://x/r\n"});
+    fabrique::mail::enqueue(tx,
+                            {"alice@example.org", subject, "Suivez ce lien\u202f: https://x/r\n"});
   });
   const fs::path folder = *dir_ / "mail";
   MailSettings settings;
@@ -442,7 +444,7 @@ TEST_P(MailTest, MailFolderDeliveryWritesAParseableMessage) {
   EXPECT_NE(id.find("@test.example>"), std::string::npos) << id;
   // The file is named <timestamp>-<id>.eml after the Message-ID.
   EXPECT_NE(name.find("-" + id.substr(1, id.find('@') - 1) + ".eml"), std::string::npos) << name;
-  EXPECT_EQ(parsed.body, "Suivez ce lien : https://x/r\r\n");
+  EXPECT_EQ(parsed.body, "Suivez ce lien\u202f: https://x/r\r\n");
   EXPECT_NE(column("sent_at"), "NULL");
 }
 

@@ -37,8 +37,9 @@ TEST(Explain, GreedyTellsWhatWasLeft) {
       << fr.projects[1];
   EXPECT_TRUE(contains(en.projects[2], "could not be carried out")) << en.projects[2];
   EXPECT_TRUE(contains(fr.projects[2], "irréalisable")) << fr.projects[2];
-  EXPECT_TRUE(contains(en.summary, "Spent: 70 EUR of 100 EUR; 2 project(s) funded")) << en.summary;
-  EXPECT_TRUE(contains(fr.summary, "Dépensé : 70 EUR sur 100 EUR")) << fr.summary;
+  EXPECT_TRUE(contains(en.summary, "Spent: 70 EUR of 100 EUR; 2\u00a0projects funded"))
+      << en.summary;
+  EXPECT_TRUE(contains(fr.summary, "Dépensé\u202f: 70 EUR sur 100 EUR")) << fr.summary;
 }
 
 TEST(Explain, ThresholdAndNoSupport) {
@@ -69,7 +70,8 @@ TEST(Explain, EqualSharesTellsPricesAndMoneyLeft) {
       << en.projects[1];
   EXPECT_TRUE(contains(en.summary, "share of 33.33 EUR")) << en.summary;
   Explanation fr = explain(e, o, Lang::Fr);
-  EXPECT_TRUE(contains(fr.projects[0], "financé au tour 1 ; ses 3 soutiens ont payé 20.00 EUR"))
+  EXPECT_TRUE(
+      contains(fr.projects[0], "financé au tour 1\u202f; ses 3 soutiens ont payé 20.00 EUR"))
       << fr.projects[0];
 }
 

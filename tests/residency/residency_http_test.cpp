@@ -230,7 +230,7 @@ TEST_F(ResidencyHttp, ACensusUploadRunsInTheBackgroundAndItsPageFollowsIt) {
 
   const http::Response page = web_.get(url, admin);
   EXPECT_EQ(page.status, 200);
-  EXPECT_TRUE(contains(page.body, "Import terminé : 2500 inscriptions ajoutées")) << page.body;
+  EXPECT_TRUE(contains(page.body, "Import terminé\u202f: 2500 inscriptions ajoutées")) << page.body;
   EXPECT_FALSE(contains(page.body, "<progress"));
   const http::Response census = web_.get("/admin/census", admin);
   EXPECT_TRUE(contains(census.body, "recensement.csv"));

@@ -107,7 +107,7 @@ inline SeededVote seed_vote(store::Database& database, const VoteSeedOptions& op
           "status, final_cost, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'feasible', "
           "$5, $6, $6) RETURNING id",
           {out.process.id, units[u].id,
-           fmt::format("Projet {:04} : aménagement du quartier", i + 1),
+           fmt::format("Projet {:04}\u202f: aménagement du quartier", i + 1),
            "Un projet proposé par des habitants, étudié et jugé réalisable par les services.", cost,
            now});
       out.projects_by_unit[u].push_back(std::get<std::int64_t>(rows.at(0).at(0)));
