@@ -224,6 +224,111 @@ Text implementation_status_label(ImplementationStatus status) {
   return {"", ""};
 }
 
+// What each rule, phase and status means, in a line a resident understands.
+
+Text rule_explanation(CountingRule rule) {
+  switch (rule) {
+    case CountingRule::Greedy:
+      return {
+          "Projects are funded in the order of their votes, from the most supported down; a "
+          "project that no longer fits in what is left of the budget is passed over, and the "
+          "next one is looked at.",
+          "Les projets sont financés dans l’ordre de leurs voix, du plus soutenu au moins "
+          "soutenu ; un projet qui ne tient plus dans ce qui reste du budget est passé, "
+          "et le suivant est examiné."};
+    case CountingRule::EqualShares:
+      return {
+          "Every voter has the same share of the budget and spends it on the projects they "
+          "chose; a project is funded when its supporters, together, can pay for it. Each "
+          "group of voters thus gets projects in proportion to its size.",
+          "Chaque votant dispose de la même part du budget et la dépense sur les projets "
+          "qu’il a choisis ; un projet est financé quand ses soutiens peuvent, ensemble, "
+          "le payer. Chaque groupe de votants obtient ainsi des projets à la mesure de sa "
+          "taille."};
+    case CountingRule::Phragmen:
+      return {
+          "Projects are chosen one at a time; each funded project is paid for by its "
+          "supporters, and the next one is the one whose supporters have paid the least so "
+          "far, so that every vote carries a fair weight.",
+          "Les projets sont choisis un à un ; chaque projet financé est payé par ses "
+          "soutiens, et le suivant est celui dont les soutiens ont le moins payé jusque-là : "
+          "chaque voix pèse ainsi de façon équilibrée."};
+  }
+  return {"", ""};
+}
+
+Text phase_explanation(Phase phase) {
+  switch (phase) {
+    case Phase::Upcoming:
+      return {"The participatory budget has not started yet.",
+              "Le budget participatif n’a pas encore commencé."};
+    case Phase::Proposals:
+      return {"Residents submit their projects.", "Les habitants déposent leurs projets."};
+    case Phase::Review:
+      return {
+          "The city's departments check that each project can be carried out and estimate "
+          "its cost.",
+          "Les services de la ville vérifient que chaque projet est réalisable et estiment "
+          "son coût."};
+    case Phase::Vote:
+      return {"Residents choose the projects to fund.",
+              "Les habitants choisissent les projets à financer."};
+    case Phase::Results:
+      return {"The votes are counted and the funded projects announced.",
+              "Les voix sont dépouillées et les projets financés sont annoncés."};
+    case Phase::Implementation:
+      return {"The city carries out the funded projects and publishes their progress.",
+              "La ville réalise les projets financés et publie leur avancement."};
+  }
+  return {"", ""};
+}
+
+Text review_status_explanation(ReviewStatus status) {
+  switch (status) {
+    case ReviewStatus::Submitted:
+      return {
+          "The city has not yet checked whether this project can be carried out, nor what "
+          "it would cost.",
+          "La ville n’a pas encore vérifié si ce projet peut être réalisé, ni ce qu’il "
+          "coûterait."};
+    case ReviewStatus::Feasible:
+      return {
+          "The city has checked that this project can be carried out, for the cost shown: it "
+          "is put to the vote.",
+          "La ville a vérifié que ce projet peut être réalisé, pour le coût indiqué : il "
+          "est soumis au vote."};
+    case ReviewStatus::Infeasible:
+      return {
+          "The city cannot carry out this project, for the reason given below: it is not put "
+          "to the vote.",
+          "La ville ne peut pas réaliser ce projet, pour la raison donnée ci-dessous : il "
+          "n’est pas soumis au vote."};
+    case ReviewStatus::Merged:
+      return {
+          "This project was close to another one: the two were brought together, and the "
+          "other one is put to the vote.",
+          "Ce projet ressemblait à un autre : les deux ont été réunis, et c’est l’autre "
+          "qui est soumis au vote."};
+  }
+  return {"", ""};
+}
+
+Text implementation_status_explanation(ImplementationStatus status) {
+  switch (status) {
+    case ImplementationStatus::Planned:
+      return {"Funded, the project is scheduled: the work has not started yet.",
+              "Financé, le projet est programmé : les travaux n’ont pas encore commencé."};
+    case ImplementationStatus::InProgress:
+      return {"The work is under way.", "Les travaux sont en cours."};
+    case ImplementationStatus::Done:
+      return {"The project is completed.", "Le projet est réalisé."};
+    case ImplementationStatus::Abandoned:
+      return {"The city has given up this project; its news say why.",
+              "La ville a renoncé à ce projet ; ses nouvelles disent pourquoi."};
+  }
+  return {"", ""};
+}
+
 Phase phase_at(const Schedule& schedule, std::string_view now) {
   if (now >= schedule.implementation_open) return Phase::Implementation;
   if (now >= schedule.vote_close) return Phase::Results;

@@ -224,6 +224,13 @@ std::optional<std::vector<Choice>> choices_from_text(const std::string& text);
 // A positive id as a URL or a form gives it ("12"); nullopt otherwise.
 std::optional<std::int64_t> parse_id(const std::string& text);
 
+// One line a resident understands, for each rule, phase and status (shown
+// beside its label).
+Text rule_explanation(CountingRule rule);
+Text phase_explanation(Phase phase);
+Text review_status_explanation(ReviewStatus status);
+Text implementation_status_explanation(ImplementationStatus status);
+
 // The phase at `now` (ISO 8601 UTC, compared as text).
 Phase phase_at(const Schedule& schedule, std::string_view now);
 

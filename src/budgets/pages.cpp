@@ -79,7 +79,9 @@ Phase current_phase(const Process& process) { return phase_at(process.schedule, 
 
 json::object process_view(const Process& process, Lang lang) {
   const Phase phase = current_phase(process);
-  json::object phase_view{{"name", phase_name(phase)}, {"label", phase_label(phase).in(lang)}};
+  json::object phase_view{{"name", phase_name(phase)},
+                          {"label", phase_label(phase).in(lang)},
+                          {"explanation", phase_explanation(phase).in(lang)}};
   for (Phase p : {Phase::Upcoming, Phase::Proposals, Phase::Review, Phase::Vote, Phase::Results,
                   Phase::Implementation})
     phase_view[std::string("in_") + std::string(phase_name(p))] = p == phase;
@@ -127,6 +129,7 @@ json::object process_view(const Process& process, Lang lang) {
                     {"ballot_type_label", ballot_type_label(process.ballot_type).in(lang)},
                     {"rule", rule_name(process.rule)},
                     {"rule_label", rule_label(process.rule).in(lang)},
+                    {"rule_explanation", rule_explanation(process.rule).in(lang)},
                     {"minimum_age", process.minimum_age},
                     {"city_wide_scope", process.scope == Scope::OwnDistrictAndCityWide},
                     {"min_choices", process.min_choices},
@@ -153,6 +156,7 @@ json::object project_view(const Process& process, const Project& project, Lang l
       {"unit_slug", unit ? unit->slug : std::string()},
       {"status", review_status_name(project.status)},
       {"status_label", review_status_label(project.status).in(lang)},
+      {"status_explanation", review_status_explanation(project.status).in(lang)},
       {"submitted", project.status == ReviewStatus::Submitted},
       {"feasible", project.status == ReviewStatus::Feasible},
       {"infeasible", project.status == ReviewStatus::Infeasible},
@@ -169,6 +173,8 @@ json::object project_view(const Process& process, const Project& project, Lang l
   if (project.implementation) {
     view["implementation"] = implementation_status_name(*project.implementation);
     view["implementation_label"] = implementation_status_label(*project.implementation).in(lang);
+    view["implementation_explanation"] =
+        implementation_status_explanation(*project.implementation).in(lang);
   }
   if (project.spent) view["spent_text"] = format_amount(*project.spent, lang);
   return view;

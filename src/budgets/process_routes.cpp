@@ -72,8 +72,10 @@ http::Response form_page(Context& ctx, const ProcessForm& form, const FieldError
     json::object row{{"slug", d.slug},
                      {"name", ctx.lang == Lang::Fr ? d.name_fr : d.name_en},
                      {"amount", found == form.district_amounts.end() ? "" : found->second}};
+    // Its own key, always set: a row without "amount_error" would let the
+    // template find the page's "error" map instead, and mark every amount invalid.
     const auto error = errors.find("amount_" + d.slug);
-    if (error != errors.end()) row["error"] = error->second.in(ctx.lang);
+    row["amount_error"] = error != errors.end() ? json::value(error->second.in(ctx.lang)) : false;
     district_rows.push_back(std::move(row));
   }
   std::vector<std::pair<std::string, Text>> types, rules;

@@ -183,7 +183,7 @@ void print_demo(const DemoSeedReport& report, store::Connection& db, Lang lang) 
                         "résidence, utilisez une personne du recensement, par exemple le "
                         "document {}, né le {}, code postal {} (DEMO0001 à {}).\n"}
                        .in(lang)),
-      person.document_number, person.birth_date, person.postal_code, last);
+      person.document_number, typed_date(*parse_date(person.birth_date)), person.postal_code, last);
 }
 
 }  // namespace

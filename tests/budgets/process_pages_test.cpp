@@ -86,6 +86,9 @@ TEST_F(ProcessPages, AnAdministratorSetsUpAProcessThatEveryoneSees) {
   EXPECT_TRUE(contains(page, "Neighbourhood participatory budget"));
   EXPECT_TRUE(contains(page, "€60,000"));
   EXPECT_TRUE(contains(page, "Propose a project"));  // proposals are open
+  // The phase and the counting rule, each with what it means.
+  EXPECT_TRUE(contains(page, "Residents submit their projects."));
+  EXPECT_TRUE(contains(page, budgets::rule_explanation(process->rule).en));
   EXPECT_FALSE(contains(page, ">Vote</a>"));
   EXPECT_TRUE(
       contains(web.get("/budgets", web.visitor()).body, "Budget participatif des quartiers"));
@@ -107,6 +110,20 @@ TEST_F(ProcessPages, ABadFormSaysWhatIsWrongAndChangesNothing) {
   EXPECT_TRUE(contains(answer.body, "Choose the counting rule."));
   EXPECT_TRUE(contains(answer.body, "value=\"quartiers-2027\""));  // kept for the next try
   EXPECT_FALSE(budgets::find_process(web.db(), "quartiers-2027"));
+
+  // Only the fields at fault are marked invalid: here the total, never the
+  // districts' amounts, which are right.
+  EXPECT_TRUE(contains(answer.body, "id=\"total_amount\""));
+  EXPECT_FALSE(contains(answer.body, "aria-describedby=\"amount_centre-error\""));
+  const auto amount_12_5 =
+      web.post("/admin/budgets/new", admin,
+               with(process_fields("quartiers-2027"), "amount_centre", "60000,5"));
+  EXPECT_EQ(amount_12_5.status, 422);
+  EXPECT_TRUE(contains(amount_12_5.body, "aria-describedby=\"amount_centre-error\""));
+  EXPECT_TRUE(contains(amount_12_5.body, "Amounts are in whole euros: write 60000 or 60001."));
+  EXPECT_FALSE(contains(amount_12_5.body, "aria-describedby=\"amount_port-error\""));
+  EXPECT_FALSE(contains(web.get("/admin/budgets/new", admin).body, "aria-invalid"))
+      << "a blank form has no field in error";
 
   ASSERT_EQ(web.post("/admin/budgets/new", admin, process_fields("quartiers-2027")).status, 303);
   const auto twice = web.post("/admin/budgets/new", admin, process_fields("quartiers-2027"));

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <vector>
+
 namespace fabrique::budgets {
 namespace {
 
@@ -239,4 +242,32 @@ TEST(Amounts, AreWrittenTheWayEachLanguageDoes) {
 }
 
 }  // namespace
+TEST(PlainWords, EveryRulePhaseAndStatusIsExplained) {
+  std::vector<Text> all;
+  for (CountingRule r : {CountingRule::Greedy, CountingRule::EqualShares, CountingRule::Phragmen})
+    all.push_back(rule_explanation(r));
+  for (Phase p : {Phase::Upcoming, Phase::Proposals, Phase::Review, Phase::Vote, Phase::Results,
+                  Phase::Implementation})
+    all.push_back(phase_explanation(p));
+  for (ReviewStatus s : {ReviewStatus::Submitted, ReviewStatus::Feasible, ReviewStatus::Infeasible,
+                         ReviewStatus::Merged})
+    all.push_back(review_status_explanation(s));
+  for (ImplementationStatus s : {ImplementationStatus::Planned, ImplementationStatus::InProgress,
+                                 ImplementationStatus::Done, ImplementationStatus::Abandoned})
+    all.push_back(implementation_status_explanation(s));
+  std::set<std::string> different;
+  for (const Text& t : all) {
+    // One sentence or two, ended, in each language.
+    EXPECT_GT(t.en.size(), 15u) << t.en;
+    EXPECT_GT(t.fr.size(), 15u) << t.fr;
+    EXPECT_EQ(t.en.back(), '.') << t.en;
+    EXPECT_EQ(t.fr.back(), '.') << t.fr;
+    EXPECT_NE(t.en, t.fr);
+    different.insert(t.fr);
+  }
+  EXPECT_EQ(different.size(), all.size()) << "each says its own thing";
+  EXPECT_NE(rule_explanation(CountingRule::EqualShares).fr.find("la même part du budget"),
+            std::string::npos);
+}
+
 }  // namespace fabrique::budgets
