@@ -4,7 +4,8 @@
 //   GET       /admin/budgets                    EnterAdminArea the staff's list and tools
 //   GET/POST  /admin/budgets/new                ManageBudgets  set up a process
 //   GET/POST  /admin/budgets/{slug}/edit        ManageBudgets  change it, within the rules
-//   POST      /admin/budgets/{slug}/next-phase  ManageBudgets  open the next phase now
+//   GET/POST  /admin/budgets/{slug}/next-phase  ManageBudgets  open the next phase now, once
+//                                                               confirmed
 #include <boost/json.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -293,9 +294,36 @@ void register_process_routes(web::Site& site) {
     return ctx.redirect("/admin/budgets/" + process->slug + "/edit");
   });
 
+  // Opening a phase changes what residents can do, and most cannot be undone:
+  // staff first read what will happen, and confirm.
+  site.get("/admin/budgets/{slug}/next-phase", Permission::ManageBudgets, [](Context& ctx) {
+    const auto process = process_of(ctx);
+    if (!process) return process_not_found(ctx);
+    const std::string now = now_iso8601();
+    const auto after = open_next_phase(process->schedule, now);
+    if (!after)
+      return ctx.error(409, {"This participatory budget is in its last phase.",
+                             "Ce budget participatif est dans sa dernière phase."});
+    const Phase next = phase_at(*after, now);
+    const NextPhaseEffect effect = next_phase_effect(next, *after);
+    json::object view{{"process", process_view(*process, ctx.lang)},
+                      {"csrf", ctx.csrf()},
+                      {"next", phase_label(next).in(ctx.lang)},
+                      {"what", effect.what.in(ctx.lang)},
+                      {"final", effect.final},
+                      {"edit_url", "/admin/budgets/" + process->slug + "/edit"}};
+    return ctx.page(
+        "budgets/next_phase", std::move(view),
+        {"Open the phase “" + phase_label(next).en + "” now?",
+         "Ouvrir la phase «\u202f" + phase_label(next).fr + "\u202f» maintenant\u202f?"});
+  });
+
   site.post("/admin/budgets/{slug}/next-phase", Permission::ManageBudgets, [](Context& ctx) {
     const auto process = process_of(ctx);
     if (!process) return process_not_found(ctx);
+    // Without the confirmation page's answer, nothing changes: the page is shown.
+    if (ctx.form.get("confirm") != "yes")
+      return ctx.redirect("/admin/budgets/" + process->slug + "/next-phase");
     const std::string now = now_iso8601();
     const ProcessResult result = open_next_phase_now(ctx.db, *ctx.viewer.account, *process, now);
     if (result.outcome == ProcessOutcome::LastPhase)

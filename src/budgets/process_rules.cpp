@@ -405,4 +405,42 @@ std::optional<Schedule> open_next_phase(const Schedule& schedule, const std::str
   return std::nullopt;
 }
 
+NextPhaseEffect next_phase_effect(Phase next, const Schedule& after) {
+  switch (next) {
+    case Phase::Upcoming:
+      break;
+    case Phase::Proposals:
+      return {{"Residents will be able to submit projects at once.",
+               "Les habitants pourront déposer des projets dès maintenant."}};
+    case Phase::Review: {
+      return {{"Proposals will close: no project can be submitted or changed any more, and the "
+               "review of the projects begins.",
+               "Les propositions seront closes\u202f: plus aucun projet ne pourra être déposé ni "
+               "modifié, et l’analyse des projets commence."},
+              true};
+    }
+    case Phase::Vote: {
+      const Text until = display_deadline(after.vote_close);
+      return {{"The vote will open: the reviews can no longer change, and residents will be able "
+               "to vote until " +
+                   until.en + ".",
+               "Le vote s’ouvrira\u202f: les analyses ne pourront plus changer, et les habitants "
+               "pourront voter jusqu’au " +
+                   until.fr + "."},
+              true};
+    }
+    case Phase::Results:
+      return {{"The vote will close: no ballot will be taken any more, online or at the counter, "
+               "and the count will run.",
+               "Le vote sera clos\u202f: plus aucun bulletin ne sera reçu, en ligne ni au guichet, "
+               "et le dépouillement commencera."},
+              true};
+    case Phase::Implementation:
+      return {{"Implementation will begin: the funded projects' tracking is shown to everyone.",
+               "La réalisation commencera\u202f: le suivi des projets financés est montré à "
+               "tous."}};
+  }
+  return {{"", ""}};
+}
+
 }  // namespace fabrique::budgets

@@ -62,6 +62,15 @@ ProcessForm form_of(const Process& process);
 // nullopt in the implementation phase (nothing comes next).
 std::optional<Schedule> open_next_phase(const Schedule& schedule, const std::string& now);
 
+// What opening `next` now does, for the page that asks staff to confirm it:
+// what residents will and will no longer be able to do, and whether it can
+// be undone (`after`: the schedule once it is open).
+struct NextPhaseEffect {
+  Text what;
+  bool final = false;  // cannot be undone
+};
+NextPhaseEffect next_phase_effect(Phase next, const Schedule& after);
+
 // A phase's date as staff type it, in the installation's time zone:
 // "31/03/2027" or "2027-03-31" (midnight at the start of that day, or, for
 // the vote's last day, at its end: the vote closes when that day is over),

@@ -131,11 +131,40 @@ TEST_F(ProcessPages, ABadFormSaysWhatIsWrongAndChangesNothing) {
   EXPECT_TRUE(contains(twice.body, "already uses this address name"));
 }
 
+const Fields kConfirmed{{"confirm", "yes"}};
+
+TEST_F(ProcessPages, TheNextPhaseOpensOnlyOnceConfirmed) {
+  ASSERT_EQ(web.post("/admin/budgets/new", admin, process_fields("quartiers-2027")).status, 303);
+  // The settings page links to a page that says what will happen.
+  EXPECT_TRUE(contains(web.get("/admin/budgets/quartiers-2027/edit", admin).body,
+                       "href=\"/admin/budgets/quartiers-2027/next-phase\""));
+  const auto page = web.get("/admin/budgets/quartiers-2027/next-phase", admin);
+  EXPECT_EQ(page.status, 200);
+  EXPECT_TRUE(contains(page.body, "Open the phase “Feasibility review” now?"));
+  EXPECT_TRUE(contains(page.body, "Proposals will close: no project can be submitted or changed"));
+  EXPECT_TRUE(contains(page.body, "This cannot be undone."));
+  EXPECT_TRUE(contains(page.body, "name=\"confirm\" value=\"yes\""));
+  // A POST without the confirmation changes nothing: it leads to that page.
+  const auto unconfirmed = web.post("/admin/budgets/quartiers-2027/next-phase", admin);
+  EXPECT_EQ(unconfirmed.status, 303);
+  EXPECT_EQ(test::header_of(unconfirmed, "Location"), "/admin/budgets/quartiers-2027/next-phase");
+  EXPECT_EQ(
+      budgets::phase_at(budgets::find_process(web.db(), "quartiers-2027")->schedule, now_iso8601()),
+      budgets::Phase::Proposals);
+  // Confirmed: the next phase opens. Before the vote, the page says until when it will run.
+  ASSERT_EQ(web.post("/admin/budgets/quartiers-2027/next-phase", admin, kConfirmed).status, 303);
+  const auto process = budgets::find_process(web.db(), "quartiers-2027");
+  EXPECT_EQ(budgets::phase_at(process->schedule, now_iso8601()), budgets::Phase::Review);
+  EXPECT_TRUE(contains(web.get("/admin/budgets/quartiers-2027/next-phase", admin).body,
+                       "residents will be able to vote until " +
+                           display_deadline(process->schedule.vote_close, Lang::En) + "."));
+}
+
 TEST_F(ProcessPages, TheNextPhaseOpensOnRequestAndLocksTheBallot) {
   ASSERT_EQ(web.post("/admin/budgets/new", admin, process_fields("quartiers-2027")).status, 303);
   // Proposals → review → vote.
-  ASSERT_EQ(web.post("/admin/budgets/quartiers-2027/next-phase", admin).status, 303);
-  ASSERT_EQ(web.post("/admin/budgets/quartiers-2027/next-phase", admin).status, 303);
+  ASSERT_EQ(web.post("/admin/budgets/quartiers-2027/next-phase", admin, kConfirmed).status, 303);
+  ASSERT_EQ(web.post("/admin/budgets/quartiers-2027/next-phase", admin, kConfirmed).status, 303);
   auto process = budgets::find_process(web.db(), "quartiers-2027");
   ASSERT_TRUE(process);
   EXPECT_EQ(budgets::phase_at(process->schedule, now_iso8601()), budgets::Phase::Vote);
@@ -163,9 +192,9 @@ TEST_F(ProcessPages, TheNextPhaseOpensOnRequestAndLocksTheBallot) {
   EXPECT_EQ(budgets::find_process(web.db(), "quartiers-2027")->rule, budgets::CountingRule::Greedy);
 
   // Vote → results → implementation, and then there is no next phase.
-  ASSERT_EQ(web.post("/admin/budgets/quartiers-2027/next-phase", admin).status, 303);
-  ASSERT_EQ(web.post("/admin/budgets/quartiers-2027/next-phase", admin).status, 303);
-  EXPECT_EQ(web.post("/admin/budgets/quartiers-2027/next-phase", admin).status, 409);
+  ASSERT_EQ(web.post("/admin/budgets/quartiers-2027/next-phase", admin, kConfirmed).status, 303);
+  ASSERT_EQ(web.post("/admin/budgets/quartiers-2027/next-phase", admin, kConfirmed).status, 303);
+  EXPECT_EQ(web.post("/admin/budgets/quartiers-2027/next-phase", admin, kConfirmed).status, 409);
   EXPECT_EQ(web.db()
                 .query("SELECT COUNT(*) FROM audit_log WHERE action = 'budget.process.phase'")
                 .at(0)

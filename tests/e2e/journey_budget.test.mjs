@@ -169,7 +169,13 @@ async function flash(page) {
 async function openNextPhase(j, page, mode, slug, phaseFr, phaseEn) {
   const { locale, tag } = mode;
   await j.visit(page, `/admin/budgets/${slug}/edit`, { label: `process settings (${tag})`, axe: false });
-  await page.getByRole('button', { name: tr(locale, 'Ouvrir la phase suivante maintenant', 'Open the next phase now') }).click();
+  await page.getByRole('link', { name: tr(locale, 'Ouvrir la phase suivante maintenant', 'Open the next phase now') }).click();
+  // A page says what will happen, and asks.
+  await page.waitForURL((url) => url.pathname === `/admin/budgets/${slug}/next-phase`);
+  await j.check(page, `next phase, to confirm: ${phaseEn} (${tag})`);
+  assert.equal(await text(page.getByRole('heading', { level: 1 })),
+               tr(locale, `Ouvrir la phase « ${phaseFr} » maintenant ?`, `Open the phase “${phaseEn}” now?`));
+  await page.getByRole('button', { name: tr(locale, `Ouvrir la phase « ${phaseFr} »`, `Open the phase “${phaseEn}”`) }).click();
   await page.waitForURL((url) => url.pathname === `/admin/budgets/${slug}/edit`);
   await j.check(page, `process settings, phase opened: ${phaseEn} (${tag})`);
   assert.equal(await flash(page), tr(locale, `Phase ouverte : ${phaseFr}.`, `Phase opened: ${phaseEn}.`));

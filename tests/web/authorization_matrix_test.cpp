@@ -113,6 +113,7 @@ const std::vector<Row>& matrix() {
       {"POST", "/admin/budgets/new", kAdministrators},
       {"GET", "/admin/budgets/{slug}/edit", kAdministrators},
       {"POST", "/admin/budgets/{slug}/edit", kAdministrators},
+      {"GET", "/admin/budgets/{slug}/next-phase", kAdministrators},
       {"POST", "/admin/budgets/{slug}/next-phase", kAdministrators},
       {"GET", "/admin/budgets/{slug}/review", kReviewers},
       {"GET", "/admin/budgets/{slug}/projects/{id}/review", kReviewers},
