@@ -296,6 +296,18 @@ ProcessValidation validate_edit(const Process& before, const ProcessForm& form,
                                 const std::string& now) {
   ProcessForm fixed = form;
   fixed.slug = before.slug;  // the address does not change: links to it are out there
+  // A date sent back as the form showed it is the stored moment, to the
+  // second: "07/12/2026 22:53" stands for 22:53:17 after "open the next phase
+  // now", and saving the form unchanged must not move it (in the vote, it
+  // would be refused as a change).
+  const auto keep = [](std::string& typed, const std::string& stored, bool last_day) {
+    if (std::string(trim(typed)) == typed_phase_date(stored, last_day)) typed = stored;
+  };
+  keep(fixed.proposals_open, before.schedule.proposals_open, false);
+  keep(fixed.review_open, before.schedule.review_open, false);
+  keep(fixed.vote_open, before.schedule.vote_open, false);
+  keep(fixed.vote_close, before.schedule.vote_close, true);
+  keep(fixed.implementation_open, before.schedule.implementation_open, false);
   ProcessValidation out = validate_process(fixed, districts);
   Process& after = out.process;
   after.id = before.id;

@@ -215,6 +215,21 @@ TEST(ProcessRules, DatesAsStaffTypeThem) {
             "L'ouverture du vote doit être une date (jj/mm/aaaa, par exemple 31/03/2027).");
 }
 
+TEST(ProcessRules, SavingTheFormUnchangedDuringTheVoteChangesNothing) {
+  // The vote was opened by "open the next phase now", at a time with seconds.
+  Process p = saved();
+  p.schedule.vote_open = "2027-02-10T08:00:17Z";
+  const auto result = validate_edit(p, form_of(p), kDistricts, "2027-02-11T00:00:00Z");
+  EXPECT_TRUE(result.errors.empty()) << result.errors.begin()->second.en;
+  EXPECT_EQ(result.process.schedule.vote_open, "2027-02-10T08:00:17Z");
+  EXPECT_EQ(result.process.schedule.vote_close, p.schedule.vote_close);
+  // Moving it is still refused.
+  ProcessForm moved = form_of(p);
+  moved.vote_open = "10/02/2027 10:00";
+  EXPECT_TRUE(
+      validate_edit(p, moved, kDistricts, "2027-02-11T00:00:00Z").errors.contains("vote_open"));
+}
+
 TEST(ProcessRules, TheFormOfAProcessValidatesBackToIt) {
   const Process p = saved();
   const auto again = validate_process(form_of(p), kDistricts);
