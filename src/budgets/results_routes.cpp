@@ -4,6 +4,7 @@
 //                                                                (staff before publication)
 //   GET   /admin/budgets/{slug}/results           ManageBudgets  the count, rules compared
 //   POST  /admin/budgets/{slug}/results/count     ManageBudgets  count (again) before publication
+//   GET   /admin/budgets/{slug}/results/publish   ManageBudgets  what publishing does, to confirm
 //   POST  /admin/budgets/{slug}/results/publish   ManageBudgets  make the results public
 //   GET   /api/budgets                            Browse         every process (JSON)
 //   GET   /api/budgets/{slug}                     Browse         a process, its districts, projects
@@ -408,9 +409,30 @@ http::Response count_action(Context& ctx) {
   return ctx.redirect("/admin/budgets/" + process->slug + "/results");
 }
 
+// Publication cannot be undone: staff first read what it does, and confirm.
+http::Response publish_page(Context& ctx) {
+  const auto process = process_of(ctx);
+  if (!process) return process_not_found(ctx);
+  if (process->published_at)
+    return ctx.error(409,
+                     {"The results are already published.", "Les résultats sont déjà publiés."});
+  if (!process->counted_at)
+    return ctx.error(409, {"The vote is not counted yet: there is nothing to publish.",
+                           "Le vote n’est pas encore dépouillé\u202f: il n’y a rien à publier."});
+  json::object view{{"process", process_view(*process, ctx.lang)},
+                    {"csrf", ctx.csrf()},
+                    {"results_url", "/admin/budgets/" + process->slug + "/results"}};
+  return ctx.page("budgets/publish", std::move(view),
+                  {"Publish the results of " + process->title_en + "?",
+                   "Publier les résultats de «\u202f" + process->title_fr + "\u202f»\u202f?"});
+}
+
 http::Response publish_action(Context& ctx) {
   const auto process = process_of(ctx);
   if (!process) return process_not_found(ctx);
+  // Without the confirmation page's answer, nothing changes: the page is shown.
+  if (ctx.form.get("confirm") != "yes")
+    return ctx.redirect("/admin/budgets/" + process->slug + "/results/publish");
   try {
     publish_by_staff(ctx.db, *ctx.viewer.account, *process, now_iso8601());
   } catch (const CountError& error) {
@@ -494,6 +516,7 @@ void register_results_routes(web::Site& site) {
   site.get("/budgets/{slug}/export", Permission::Browse, export_action);
   site.get("/admin/budgets/{slug}/results", Permission::ManageBudgets, admin_results_page);
   site.post("/admin/budgets/{slug}/results/count", Permission::ManageBudgets, count_action);
+  site.get("/admin/budgets/{slug}/results/publish", Permission::ManageBudgets, publish_page);
   site.post("/admin/budgets/{slug}/results/publish", Permission::ManageBudgets, publish_action);
   site.get("/api/budgets", Permission::Browse, api_list);
   site.get("/api/budgets/{slug}", Permission::Browse, api_process_data);

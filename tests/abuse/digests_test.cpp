@@ -30,7 +30,9 @@ class AbuseDigests : public test::WebOnBackend {
     ASSERT_EQ(web().get("/admin/budgets/quartiers/results", admin).status, 200);  // counts
   }
   void publish() {
-    ASSERT_EQ(web().post("/admin/budgets/quartiers/results/publish", admin).status, 303);
+    ASSERT_EQ(
+        web().post("/admin/budgets/quartiers/results/publish", admin, {{"confirm", "yes"}}).status,
+        303);
   }
   test::ResultsScenario scenario;
   test::Client admin;

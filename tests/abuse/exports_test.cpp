@@ -104,7 +104,9 @@ class AbuseExports : public test::WebOnBackend {
     const auto admin =
         web().signed_in(web().add_account("admin@example.org", accounts::Role::Administrator));
     ASSERT_EQ(web().get("/admin/budgets/quartiers/results", admin).status, 200);  // counts
-    ASSERT_EQ(web().post("/admin/budgets/quartiers/results/publish", admin).status, 303);
+    ASSERT_EQ(
+        web().post("/admin/budgets/quartiers/results/publish", admin, {{"confirm", "yes"}}).status,
+        303);
   }
   test::ResultsScenario scenario;
 };

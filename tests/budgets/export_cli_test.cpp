@@ -29,7 +29,9 @@ class BudgetsExportCli : public ::testing::Test {
     const auto admin =
         web.signed_in(web.add_account("admin@example.org", accounts::Role::Administrator));
     ASSERT_EQ(web.get("/admin/budgets/quartiers/results", admin).status, 200);
-    ASSERT_EQ(web.post("/admin/budgets/quartiers/results/publish", admin).status, 303);
+    ASSERT_EQ(
+        web.post("/admin/budgets/quartiers/results/publish", admin, {{"confirm", "yes"}}).status,
+        303);
   }
   std::vector<std::string> export_args(const std::string& district, const std::string& format) {
     return {"budgets",   "export",     "--database", url,        "--process",

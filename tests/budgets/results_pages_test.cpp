@@ -58,7 +58,9 @@ class ResultsPages : public ::testing::Test {
   }
   void publish() {
     ASSERT_EQ(web.get("/admin/budgets/quartiers/results", admin).status, 200);  // counts it
-    ASSERT_EQ(web.post("/admin/budgets/quartiers/results/publish", admin).status, 303);
+    ASSERT_EQ(
+        web.post("/admin/budgets/quartiers/results/publish", admin, {{"confirm", "yes"}}).status,
+        303);
   }
 
   WebPlatform web;
@@ -92,7 +94,9 @@ TEST_F(ResultsPages, ResultsStayHiddenUntilPublishedThoughTheVoteIsCounted) {
 TEST_F(ResultsPages, StaffCompareTheRulesThenPublish) {
   EXPECT_EQ(web.get("/admin/budgets/quartiers/results", web.visitor()).status, 303);
   EXPECT_EQ(web.get("/admin/budgets/quartiers/results", resident).status, 403);
-  EXPECT_EQ(web.post("/admin/budgets/quartiers/results/publish", resident).status, 403);
+  EXPECT_EQ(
+      web.post("/admin/budgets/quartiers/results/publish", resident, {{"confirm", "yes"}}).status,
+      403);
 
   const auto page = web.get("/admin/budgets/quartiers/results", admin);
   ASSERT_EQ(page.status, 200);
@@ -106,13 +110,27 @@ TEST_F(ResultsPages, StaffCompareTheRulesThenPublish) {
 
   ASSERT_EQ(web.post("/admin/budgets/quartiers/results/count", admin).status, 303);
   EXPECT_EQ(audits("budget.count"), 1);
-  ASSERT_EQ(web.post("/admin/budgets/quartiers/results/publish", admin).status, 303);
+  // Publishing asks first, and says what it does.
+  EXPECT_TRUE(contains(page.body, "href=\"/admin/budgets/quartiers/results/publish\""));
+  const auto ask = web.get("/admin/budgets/quartiers/results/publish", admin);
+  EXPECT_EQ(ask.status, 200);
+  EXPECT_TRUE(contains(ask.body, "the vote can no longer be recounted"));
+  EXPECT_TRUE(contains(ask.body, "This cannot be undone."));
+  const auto unconfirmed = web.post("/admin/budgets/quartiers/results/publish", admin);
+  EXPECT_EQ(unconfirmed.status, 303);
+  EXPECT_EQ(test::header_of(unconfirmed, "Location"), "/admin/budgets/quartiers/results/publish");
+  EXPECT_FALSE(process().published_at) << "nothing is published without the confirmation";
+  ASSERT_EQ(
+      web.post("/admin/budgets/quartiers/results/publish", admin, {{"confirm", "yes"}}).status,
+      303);
   EXPECT_EQ(audits("budget.publish"), 1);
   EXPECT_TRUE(process().published_at);
 
   // Once published: no recount, no second publication.
   EXPECT_EQ(web.post("/admin/budgets/quartiers/results/count", admin).status, 409);
-  EXPECT_EQ(web.post("/admin/budgets/quartiers/results/publish", admin).status, 409);
+  EXPECT_EQ(
+      web.post("/admin/budgets/quartiers/results/publish", admin, {{"confirm", "yes"}}).status,
+      409);
   EXPECT_EQ(audits("budget.count"), 1);
   const std::string after = web.get("/admin/budgets/quartiers/results", admin).body;
   EXPECT_FALSE(contains(after, "Publish the results"));

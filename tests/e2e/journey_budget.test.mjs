@@ -735,6 +735,10 @@ for (const mode of JOURNEY_MODES) {
       assert.equal(await compared.locator('tbody tr').count(), 3);
     }
     assert.equal((await admin.request.get(`/api/budgets/${slug}/results`)).status(), 404, 'nothing public before publication');
+    await admin.getByRole('link', { name: tr(locale, 'Publier les résultats', 'Publish the results') }).click();
+    // A page says what publishing does, and asks.
+    await admin.waitForURL((url) => url.pathname === `/admin/budgets/${slug}/results/publish`);
+    await j.check(admin, `publication, to confirm (${tag})`);
     await admin.getByRole('button', { name: tr(locale, 'Publier les résultats', 'Publish the results') }).click();
     await admin.waitForURL((url) => url.pathname === `/admin/budgets/${slug}/results`);
     await j.check(admin, `count and results, published (${tag})`);

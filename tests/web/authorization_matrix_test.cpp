@@ -132,6 +132,7 @@ const std::vector<Row>& matrix() {
       {"GET", "/budgets/{slug}/export", kEveryone},
       {"GET", "/admin/budgets/{slug}/results", kAdministrators},
       {"POST", "/admin/budgets/{slug}/results/count", kAdministrators},
+      {"GET", "/admin/budgets/{slug}/results/publish", kAdministrators},
       {"POST", "/admin/budgets/{slug}/results/publish", kAdministrators},
       // The open-data API.
       {"GET", "/api/budgets", kEveryone},
