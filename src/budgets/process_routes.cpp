@@ -10,10 +10,12 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include "budgets/ballot_repository.hpp"
 #include "budgets/pages.hpp"
 #include "budgets/process_actions.hpp"
 #include "budgets/repository.hpp"
 #include "budgets/routes.hpp"
+#include "budgets/voting_actions.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "web/view.hpp"
@@ -212,6 +214,18 @@ http::Response process_page(Context& ctx) {
                     {"can_vote", phase == Phase::Vote},
                     {"has_results", process->published_at.has_value()},
                     {"staff", ctx.viewer.can(Permission::EnterAdminArea)}};
+  // During the vote, a person who may vote reads whether they have, and until when.
+  if (phase == Phase::Vote && ctx.viewer.signed_in()) {
+    const VoterLookup lookup = voter_of_account(ctx.db, *ctx.viewer.account);
+    if (lookup.voter) {
+      const auto channel = roll_channel(ctx.db, process->id, lookup.voter->census_entry_id);
+      view["my_vote"] =
+          json::object{{"voted", channel.has_value()},
+                       {"online", channel == Channel::Online},
+                       {"how", channel ? channel_label(*channel).in(ctx.lang) : ""},
+                       {"until", display_deadline(process->schedule.vote_close, ctx.lang)}};
+    }
+  }
   return ctx.page("budgets/process", std::move(view), {process->title_en, process->title_fr});
 }
 

@@ -192,6 +192,11 @@ TEST_F(VotingPages, UpdateRecomputesTheMeterAndFiltersKeepHiddenChoices) {
 
 TEST_F(VotingPages, ReviewConfirmAndTheReceiptThenTheBallotShowsAsCast) {
   const Client alice = web_.signed_in(alice_);
+  // Before: the budget's page says she has not voted, and until when she can.
+  EXPECT_TRUE(contains(web_.get("/budgets/bp", alice).body,
+                       "Vous n’avez pas encore voté. Le vote est ouvert jusqu’au " +
+                           display_deadline(day(20), Lang::Fr) + "."));
+  EXPECT_FALSE(contains(web_.get("/budgets/bp", web_.visitor()).body, "encore voté"));
   const Fields choices{{"district", "centre"},
                        {"project", std::to_string(jardin_)},
                        {"project", std::to_string(bancs_)}};
@@ -219,6 +224,10 @@ TEST_F(VotingPages, ReviewConfirmAndTheReceiptThenTheBallotShowsAsCast) {
   ASSERT_FALSE(code.empty());
   EXPECT_TRUE(contains(page.body, "Vous pouvez modifier votre bulletin jusqu"));
   EXPECT_TRUE(contains(page.body, "jusqu'au " + display_deadline(day(20), Lang::Fr) + "\u202f:"));
+  // The budget's page now says so, and until when the ballot can change.
+  EXPECT_TRUE(contains(web_.get("/budgets/bp", alice).body,
+                       "Vous avez voté. Vous pouvez modifier votre bulletin jusqu’au " +
+                           display_deadline(day(20), Lang::Fr)));
   EXPECT_EQ(count("budget_ballots"), 1);
   EXPECT_EQ(count("budget_participations"), 1);
   // The city-wide ballot is still to cast.
