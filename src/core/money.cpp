@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "core/text.hpp"
+
 namespace fabrique {
 
 namespace {
@@ -131,15 +133,7 @@ std::optional<std::int64_t> parse_amount(const std::string& text, bool allow_zer
 }
 
 std::string format_amount(std::int64_t amount, Lang lang) {
-  // Digits grouped by three: a narrow no-break space in French, a comma in English.
-  std::string digits = std::to_string(amount < 0 ? -amount : amount);
-  const std::string separator = lang == Lang::Fr ? "\u202f" : ",";
-  std::string grouped;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += separator;
-    grouped += digits[i];
-  }
-  if (amount < 0) grouped = "-" + grouped;
+  const std::string grouped = format_count(amount, lang);  // "12 500" / "12,500"
   return lang == Lang::Fr ? grouped + "\u00a0€" : "€" + grouped;
 }
 

@@ -4,9 +4,13 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <atomic>
 #include <charconv>
+#include <deque>
 #include <mutex>
 #include <stdexcept>
+
+#include "core/text.hpp"
 
 namespace fabrique {
 
@@ -96,13 +100,6 @@ std::optional<int> digits(std::string_view text, std::size_t& at, std::size_t mo
   return value;
 }
 
-std::string_view trimmed(std::string_view text) {
-  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
 std::optional<std::chrono::year_month_day> make_date(int y, int m, int d) {
   if (y < 1000 || m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
   const std::chrono::year_month_day date{std::chrono::year(y),
@@ -142,7 +139,7 @@ std::optional<std::chrono::year_month_day> read_typed_date(std::string_view text
 }  // namespace
 
 std::optional<std::chrono::year_month_day> parse_typed_date(std::string_view raw) {
-  const std::string_view text = trimmed(raw);
+  const std::string_view text = trim(raw);
   std::size_t at = 0;
   const auto date = read_typed_date(text, at);
   if (!date || at != text.size()) return std::nullopt;
@@ -150,15 +147,15 @@ std::optional<std::chrono::year_month_day> parse_typed_date(std::string_view raw
 }
 
 std::optional<TypedMoment> parse_typed_moment(std::string_view raw) {
-  const std::string_view text = trimmed(raw);
+  const std::string_view text = trim(raw);
   std::size_t at = 0;
   const auto date = read_typed_date(text, at);
   if (!date) return std::nullopt;
   if (at == text.size()) return TypedMoment{*date, std::nullopt};
   // " 18:30", " à 18 h 30", " 18h30", " 18 h"
-  std::string_view rest = trimmed(text.substr(at));
+  std::string_view rest = trim(text.substr(at));
   if (at == 0 || text[at] != ' ' || rest.empty()) return std::nullopt;
-  if (rest.starts_with("à ")) rest = trimmed(rest.substr(std::string_view("à ").size()));
+  if (rest.starts_with("à ")) rest = trim(rest.substr(std::string_view("à ").size()));
   std::size_t i = 0;
   const auto hours = digits(rest, i, 2);
   if (!hours || *hours > 23) return std::nullopt;
@@ -228,27 +225,35 @@ namespace {
 
 constexpr std::string_view kDefaultTimeZone = "Europe/Paris";
 
-std::mutex zone_mutex;
-std::optional<TimeZone> installation_zone;
+// Read on every date shown, by every request thread: an atomic pointer, no
+// lock. Zones once set stay where they are (a deque does not move them), so a
+// reference a caller holds stays good when the operator's zone is set.
+std::mutex zone_mutex;  // for setting only
+std::deque<TimeZone> zones;
+std::atomic<const TimeZone*> installation_zone{nullptr};
 
 }  // namespace
 
 const TimeZone& installation_time_zone() {
+  if (const TimeZone* zone = installation_zone.load(std::memory_order_acquire)) return *zone;
+  // First use with none set: the default, unless a zone was set meanwhile.
   const std::lock_guard lock(zone_mutex);
-  if (!installation_zone) {
-    installation_zone = TimeZone::named(kDefaultTimeZone);
-    if (!installation_zone)
-      throw std::runtime_error(
-          "the time-zone database has no Europe/Paris: install Debian's tzdata package");
-  }
-  return *installation_zone;
+  if (const TimeZone* zone = installation_zone.load(std::memory_order_acquire)) return *zone;
+  auto paris = TimeZone::named(kDefaultTimeZone);
+  if (!paris)
+    throw std::runtime_error(
+        "the time-zone database has no Europe/Paris: install Debian's tzdata package");
+  zones.push_back(std::move(*paris));
+  installation_zone.store(&zones.back(), std::memory_order_release);
+  return zones.back();
 }
 
 bool set_installation_time_zone(std::string_view name) {
   auto zone = TimeZone::named(name);
   if (!zone) return false;
   const std::lock_guard lock(zone_mutex);
-  installation_zone = std::move(zone);
+  zones.push_back(std::move(*zone));
+  installation_zone.store(&zones.back(), std::memory_order_release);
   return true;
 }
 
