@@ -1,7 +1,10 @@
 #include "accounts/repository.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <iterator>
+#include <random>
+#include <thread>
 
 #include "core/crypto.hpp"
 #include "core/time.hpp"
@@ -266,14 +269,24 @@ std::optional<std::int64_t> admit_attempt(store::Connection& db, const std::stri
     if (recent_login_failures(db, subject, limit.window) >= limit.max) return std::nullopt;
   // Recorded (and committed) first, then counted: the k-th attempt to commit
   // counts at least k, so no more than `max` ever see a count within it.
-  const std::int64_t attempt = record_attempt(db, subject);
-  for (const Limit& limit : limits) {
-    if (recent_login_failures(db, subject, limit.window) > limit.max) {
-      forget_attempt(db, attempt);
-      return std::nullopt;
-    }
+  // Concurrent attempts can also all see each other and all step back,
+  // leaving none admitted though the limit was never reached (four sign-ups
+  // of one address at once made no account and sent no mail): whoever steps
+  // back while the others have gone too tries again, after a random pause,
+  // a few times.
+  thread_local std::minstd_rand jitter{std::random_device{}()};
+  for (int round = 0;; ++round) {
+    const std::int64_t attempt = record_attempt(db, subject);
+    bool over = false;
+    for (const Limit& limit : limits)
+      over = over || recent_login_failures(db, subject, limit.window) > limit.max;
+    if (!over) return attempt;
+    forget_attempt(db, attempt);
+    if (round == 4) return std::nullopt;
+    for (const Limit& limit : limits)
+      if (recent_login_failures(db, subject, limit.window) >= limit.max) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::microseconds(200 + jitter() % 3000));
   }
-  return attempt;
 }
 
 std::int64_t recent_login_failures(store::Connection& db, const std::string& subject,
